@@ -1,0 +1,3 @@
+"""kubetraffic: follow traffic through a Kubernetes cluster."""
+
+__version__ = "0.1.0"

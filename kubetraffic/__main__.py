@@ -1,0 +1,5 @@
+"""``python -m kubetraffic``."""
+
+from kubetraffic.cli.main import main
+
+main()

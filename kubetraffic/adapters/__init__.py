@@ -1,0 +1,1 @@
+"""The outside world -> core: kube (live), snapshot, demo, prometheus, capture."""

@@ -1,0 +1,73 @@
+"""Shared plumbing of the commands: choose and open the cluster source, report problems."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from kubetraffic.adapters.source import ClusterSource, LoadReport, SourceError
+from kubetraffic.cli.options import EXIT_SOURCE, EXIT_USAGE, GlobalOptions, get_options
+from kubetraffic.core.state import ClusterState
+from kubetraffic.render.text import clean_line
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """One clear line on stderr, then exit with ``code``."""
+    sys.stderr.write(f"kubetraffic: {clean_line(message)}\n")
+    sys.stderr.flush()
+    raise SystemExit(code)
+
+
+def make_source(opts: GlobalOptions) -> ClusterSource:
+    """--demo, --snapshot, or the live cluster (the default)."""
+    if opts.demo and opts.snapshot:
+        fail("--demo and --snapshot cannot be used together")
+    if opts.demo:
+        from kubetraffic.adapters.demo import DemoSource
+
+        return DemoSource()
+    if opts.snapshot:
+        from kubetraffic.adapters.snapshot import SnapshotSource
+
+        return SnapshotSource(opts.snapshot, default_namespace=opts.namespace or "default")
+    try:
+        from kubetraffic.adapters.kube import LiveSource
+    except ImportError as exc:  # the live source arrives with its own module
+        fail(f"no live cluster source available ({exc}); use --snapshot PATH or --demo", EXIT_SOURCE)
+    return LiveSource.from_options(opts)
+
+
+def report_problems(report: LoadReport, *, limit: int = 20) -> None:
+    """Print load problems (one line each) to stderr; the answer still goes on."""
+    for problem in report.problems[:limit]:
+        sys.stderr.write(f"kubetraffic: warning: {clean_line(problem)}\n")
+    if len(report.problems) > limit:
+        sys.stderr.write(f"kubetraffic: warning: ... and {len(report.problems) - limit} more problems\n")
+
+
+def open_state(opts: GlobalOptions | None = None) -> tuple[ClusterState, ClusterSource]:
+    """Open the chosen source and load its initial state, or exit with a clear error."""
+    opts = opts or get_options()
+    source = make_source(opts)
+    try:
+        state = source.open()
+    except SourceError as exc:
+        fail(str(exc), exc.exit_code)
+    report_problems(source.report)
+    for kind, reason in sorted(state.gaps.items()):
+        sys.stderr.write(f"kubetraffic: warning: {kind}: {clean_line(reason)}\n")
+    return state, source
+
+
+def scope_namespace(opts: GlobalOptions, state: ClusterState) -> str | None:
+    """The namespace the command is scoped to: None for -A, else -n or the source's default."""
+    if opts.all_namespaces:
+        return None
+    return opts.namespace or state.info.namespace or None
+
+
+def usage_error(message: str) -> NoReturn:
+    """A usage error (exit 2) in click's format."""
+    raise click.UsageError(message)

@@ -1,0 +1,1 @@
+"""The bundled demo scenario: manifests and metric/packet generators."""

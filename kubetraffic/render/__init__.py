@@ -1,0 +1,1 @@
+"""Core answers -> Rich renderables and versioned JSON, shared by the CLI and the TUI."""
