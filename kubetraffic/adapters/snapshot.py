@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from kubetraffic.adapters.manifests import Document, parse_json, parse_text
-from kubetraffic.adapters.source import EventSink, LoadProblem, LoadReport, SourceError, StatusSink, bulk_load
+from kubetraffic.adapters.source import (
+    EventSink,
+    LoadProblem,
+    LoadReport,
+    SourceError,
+    StatusSink,
+    bulk_load,
+    scrub,
+)
 from kubetraffic.core.convert import CONVERTERS, ConversionError, convert, iter_items
 from kubetraffic.core.events import ChangeEvent, ResourceStatus, SourceInfo
 from kubetraffic.core.state import ClusterState
@@ -150,3 +158,13 @@ class SnapshotSource:
 
     def close(self) -> None:
         """Nothing to stop."""
+
+    def raw_objects(self) -> Iterator[dict[str, Any]]:
+        """The documents read, scrubbed (kinds kubetraffic does not use are kept too)."""
+        for path in _files(self.paths):
+            if path == "-":
+                continue  # stdin was consumed by open()
+            for doc in read_documents(path):
+                if doc.error is None:
+                    for obj in _objects(doc.data):
+                        yield scrub(dict(obj))

@@ -10,7 +10,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from kubetraffic.core.events import ChangeEvent, ResourceStatus, SourceInfo
 from kubetraffic.core.state import ClusterState
@@ -69,6 +69,14 @@ class ClusterSource(Protocol):
         """Stop background work promptly; safe to call twice."""
         ...
 
+    def raw_objects(self) -> Iterator[dict[str, Any]]:
+        """The API objects behind the state, as API dictionaries (for ``snapshot save``).
+
+        Secrets come without ``data``/``stringData``; ``managedFields`` and the
+        last-applied annotation are dropped.
+        """
+        ...
+
 
 @contextmanager
 def bulk_load() -> Iterator[None]:
@@ -87,3 +95,26 @@ def bulk_load() -> Iterator[None]:
         if enabled:
             gc.enable()
         gc.freeze()
+
+
+_NOISE_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
+
+
+def scrub(obj: dict[str, Any]) -> dict[str, Any]:
+    """An API object fit to be written out: no Secret data, no managedFields, no noise."""
+    out = dict(obj)
+    if out.get("kind") == "Secret":
+        out.pop("data", None)
+        out.pop("stringData", None)
+    md = out.get("metadata")
+    if isinstance(md, dict):
+        md = {k: v for k, v in md.items() if k != "managedFields"}
+        annotations = md.get("annotations")
+        if isinstance(annotations, dict):
+            kept = {k: v for k, v in annotations.items() if k not in _NOISE_ANNOTATIONS}
+            if kept:
+                md["annotations"] = kept
+            else:
+                md.pop("annotations")
+        out["metadata"] = md
+    return out

@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import click
 
+from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
 from kubetraffic.adapters.source import ClusterSource, LoadReport, SourceError
 from kubetraffic.cli.options import EXIT_SOURCE, EXIT_USAGE, GlobalOptions, get_options
 from kubetraffic.core.state import ClusterState
@@ -59,6 +60,19 @@ def open_state(opts: GlobalOptions | None = None) -> tuple[ClusterState, Cluster
     for kind, reason in sorted(state.gaps.items()):
         sys.stderr.write(f"kubetraffic: warning: {kind}: {clean_line(reason)}\n")
     return state, source
+
+
+def make_resolver(opts: GlobalOptions, source: ClusterSource, *, allow_system: bool) -> HostResolver:
+    """Name resolution for this invocation: --resolve, then the source's table, then DNS.
+
+    ``allow_system`` is False where answers must stay offline (snapshot and demo traces).
+    """
+    try:
+        overrides = parse_resolve_flags(opts.resolve)
+    except ResolveFlagError as exc:
+        usage_error(str(exc))
+    table = getattr(source, "dns_table", None)
+    return HostResolver(overrides, table, system=allow_system)
 
 
 def scope_namespace(opts: GlobalOptions, state: ClusterState) -> str | None:

@@ -34,6 +34,7 @@ class GlobalOptions:
     demo: bool = False
     color: str = "auto"
     prometheus: str | None = None
+    resolve: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -46,7 +47,7 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     source = ctx.get_parameter_source(param.name)
     if source in (None, ParameterSource.DEFAULT):
         return value
-    if param.name == "snapshot":  # repeatable, and may be given on both sides
+    if param.name in ("snapshot", "resolve"):  # repeatable, and may be given on both sides
         current = getattr(root.obj, param.name)
         value = tuple(current) + tuple(v for v in value if v not in current)
     setattr(root.obj, param.name, value)
@@ -85,6 +86,12 @@ _OPTIONS: list[Callable[[F], F]] = [
         envvar="KUBETRAFFIC_PROMETHEUS",
         show_envvar=True,
         help="Prometheus-compatible query URL for metrics.",
+    ),
+    click.option(
+        "--resolve",
+        metavar="HOST=IP",
+        multiple=True,
+        help="Resolve HOST to IP (comma-separated IPs allowed) instead of asking DNS; repeatable.",
     ),
 ]
 

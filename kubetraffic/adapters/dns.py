@@ -1,0 +1,81 @@
+"""Host name resolution for ``egress`` and ``trace``: overrides, the source's table, the system.
+
+Snapshot and demo answers stay offline and reproducible: the system resolver is only used
+when the caller allows it (live clusters, or an explicit hostname the user asked about).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kubetraffic.core.ipset import is_ip
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a host name resolved to, and how: override, table, system, literal or none."""
+
+    host: str
+    addresses: tuple[str, ...]
+    how: str
+    error: str | None = None
+
+
+class ResolveFlagError(ValueError):
+    """A malformed ``--resolve`` value."""
+
+
+def parse_resolve_flags(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``--resolve host=ip[,ip...]`` (repeatable) -> {host: (ip, ...)}."""
+    out: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        host, sep, ips = value.partition("=")
+        addresses = tuple(a.strip() for a in ips.split(",") if a.strip())
+        if not sep or not host.strip() or not addresses:
+            raise ResolveFlagError(f"--resolve {value!r}: expected HOST=IP[,IP...]")
+        bad = [a for a in addresses if not is_ip(a)]
+        if bad:
+            raise ResolveFlagError(f"--resolve {value!r}: not an IP address: {bad[0]}")
+        out[host.strip().lower().rstrip(".")] = out.get(host.strip().lower().rstrip("."), ()) + addresses
+    return out
+
+
+class HostResolver:
+    """Resolves names in order: ``--resolve`` overrides, the source's table, the system."""
+
+    def __init__(
+        self,
+        overrides: Mapping[str, tuple[str, ...]] | None = None,
+        table: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        system: bool = True,
+        timeout: float = 2.0,
+    ) -> None:
+        self.overrides = dict(overrides or {})
+        self.table = dict(table or {})
+        self.system = system
+        self.timeout = timeout
+
+    def resolve(self, host: str) -> Resolution:
+        """Addresses for ``host`` (an IP literal resolves to itself)."""
+        name = host.strip().lower().rstrip(".")
+        if is_ip(name):
+            return Resolution(host, (name,), "literal")
+        if name in self.overrides:
+            return Resolution(host, self.overrides[name], "override")
+        if name in self.table:
+            return Resolution(host, self.table[name], "table")
+        if not self.system:
+            return Resolution(host, (), "none", "not resolved (offline source; use --resolve HOST=IP)")
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(self.timeout)
+        try:
+            infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError) as exc:
+            return Resolution(host, (), "system", f"cannot resolve {host}: {exc}")
+        finally:
+            socket.setdefaulttimeout(previous)
+        addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+        return Resolution(host, addresses, "system")

@@ -1,0 +1,1 @@
+"""Diagnosis: the URL trace and the egress check, built from routing, policy and evidence."""
