@@ -118,3 +118,30 @@ def scrub(obj: dict[str, Any]) -> dict[str, Any]:
                 md.pop("annotations")
         out["metadata"] = md
     return out
+
+
+def raw_object(source: ClusterSource, kind: str, key: tuple[str, str]) -> dict[str, Any] | None:
+    """One API object of ``source`` by kind and (namespace, name), scrubbed; never a Secret.
+
+    Uses the source's own ``raw_object`` when it has one (a live source can GET just that
+    object); otherwise scans ``raw_objects()``. Objects without a namespace in a snapshot
+    belong to the source's default namespace, as they did when loaded.
+    """
+    if kind == "Secret":
+        return None  # Secrets are never shown, not even scrubbed
+    direct = getattr(source, "raw_object", None)
+    if callable(direct):
+        found = direct(kind, key)
+        return scrub(found) if isinstance(found, dict) else None
+    default_ns = getattr(source, "default_namespace", "default")
+    namespace, name = key
+    for obj in source.raw_objects():
+        if obj.get("kind") != kind:
+            continue
+        md = obj.get("metadata")
+        if not isinstance(md, dict) or md.get("name") != name:
+            continue
+        obj_ns = md.get("namespace") or (default_ns if namespace else "")
+        if obj_ns == namespace:
+            return scrub(obj)
+    return None
