@@ -1,0 +1,1 @@
+"""Widgets of the main screen: header, navigator, resource list, analysis views, packets."""

@@ -1,0 +1,381 @@
+"""The navigator: namespaces → groups → objects, in one virtualised Tree.
+
+A namespace's children are computed in a worker when it is first expanded; afterwards
+only namespaces touched by a change are recomputed, and only rows whose text changed
+are relabelled (they flash briefly). Health of collapsed namespaces is filled in by a
+background scan so a broken route is red at a glance without expanding anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from kubetraffic.render.text import clean_line
+from kubetraffic.ui import targets as t
+from kubetraffic.ui.answers.inventory import NamespaceRows, NavRow, RouteHealth, namespace_rows
+from kubetraffic.ui.filtering import FilterResult
+from kubetraffic.ui.model import ChangeSummary, ClusterModel
+from kubetraffic.ui.palette import STATUS_GLYPH, palette
+from kubetraffic.ui.targets import Target
+from kubetraffic.ui.widgets.flash import Flasher
+
+SCAN_CHUNK = 25
+"""Namespaces per health-scan message."""
+AUTO_EXPAND = 8
+"""A filter matching at most this many namespaces expands them."""
+
+
+class NavTree(Tree[NavRow]):
+    """A Tree whose labels are coloured by status at render time (so themes apply)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right,l", "expand_node", "Expand", show=False),
+        Binding("left,h", "collapse_node", "Collapse", show=False),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        self.flasher = Flasher(self, self._repaint_key)
+        super().__init__("cluster", **kwargs)  # type: ignore[arg-type]
+        self.show_root = False
+        self.guide_depth = 2
+
+    def _repaint_key(self, key: Hashable) -> None:
+        try:
+            node = self.get_node_by_id(key)  # type: ignore[arg-type]
+        except Exception:
+            return
+        node.refresh()
+
+    def render_label(self, node: TreeNode[NavRow], base_style: Style, style: Style) -> Text:
+        row = node.data
+        label = node.label.copy() if isinstance(node.label, Text) else Text(str(node.label))
+        if row is not None and row.status:
+            label.stylize(palette(self.app).status(row.status), 0, 1)
+        if row is not None and row.detail and row.target.kind != t.GROUP:
+            label.stylize(Style(dim=True), len(label.plain) - len(clean_line(row.detail)))
+        label.stylize(style)
+        if self.flasher.active(node.id):
+            label.stylize(palette(self.app).flash)
+        if node.allow_expand:
+            prefix = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style)
+        else:
+            prefix = ("  ", base_style)
+        return Text.assemble(prefix, label)
+
+    def action_expand_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_collapse_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.allow_expand:
+            node.collapse()
+        elif node.parent is not None and not node.parent.is_root:
+            self.move_cursor(node.parent)
+
+
+def row_label(row: NavRow) -> Text:
+    """The plain label of a row: status glyph, name, dim detail (styled at render time)."""
+    glyph = STATUS_GLYPH.get(row.status, " ") if row.status else " "
+    name = clean_line(row.name)
+    if row.target.kind == t.GROUP:
+        name = f"{name} ({row.detail})"
+        return Text(f"{glyph} {name}")
+    detail = f"  {clean_line(row.detail)}" if row.detail else ""
+    return Text(f"{glyph} {name}{detail}")
+
+
+class Navigator(NavTree):
+    """Namespaces and their objects; posts ``Navigator.Selected`` as the cursor moves."""
+
+    class Selected(Message):
+        """The user moved to (or chose) something."""
+
+        def __init__(self, target: Target, *, chosen: bool = False) -> None:
+            super().__init__()
+            self.target, self.chosen = target, chosen
+
+    class _Rows(Message):
+        """Rows of some namespaces were computed (internal: worker to widget)."""
+
+        def __init__(self, rows: list[NamespaceRows], generation: int) -> None:
+            super().__init__()
+            self.rows, self.generation = rows, generation
+
+    def __init__(self, route_health: RouteHealth | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.route_health = route_health
+        self.model: ClusterModel | None = None
+        self.filter: FilterResult | None = None
+        self._ns_nodes: dict[str, TreeNode[NavRow]] = {}
+        self._ns_rows: dict[str, NavRow] = {}
+        self._loaded: dict[str, NamespaceRows] = {}
+        self._health: dict[str, NamespaceRows] = {}
+        self._pods: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._generation = 0
+        self._refresh_timer: Timer | None = None
+        self._select_timer: Timer | None = None
+
+    # ----------------------------------------------------------------- loading
+    def show_cluster(self, model: ClusterModel, pod_counts: dict[str, int], focus_namespace: str | None) -> None:
+        """Show a (new) cluster: one row per namespace; children come on expansion."""
+        self._generation += 1
+        self.model = model
+        self._pods = dict(pod_counts)
+        self._loaded.clear()
+        self._health.clear()
+        self._ns_nodes.clear()
+        self._ns_rows.clear()
+        self.flasher.clear()
+        self.clear()
+        self._sync_namespaces(sorted(pod_counts))
+        if focus_namespace and focus_namespace in self._ns_nodes:
+            node = self._ns_nodes[focus_namespace]
+            node.expand()
+            self.move_cursor(node)
+        self._scan(sorted(pod_counts))
+
+    def namespaces(self) -> list[str]:
+        """Namespaces with a row (after filtering)."""
+        return list(self._ns_nodes)
+
+    def namespace_rows(self, namespace: str) -> NamespaceRows | None:
+        """The last computed rows of a namespace (loaded or scanned)."""
+        return self._loaded.get(namespace) or self._health.get(namespace)
+
+    def _sync_namespaces(self, names: Iterable[str]) -> None:
+        wanted = [n for n in names if self.filter is None or self.filter.shows_namespace(n)]
+        for gone in set(self._ns_nodes) - set(wanted):
+            self._ns_nodes.pop(gone).remove()
+            self._ns_rows.pop(gone, None)
+        for index, ns in enumerate(wanted):
+            row = self._namespace_row(ns)
+            node = self._ns_nodes.get(ns)
+            if node is None:
+                before = index if index < len(self.root.children) else None
+                node = self.root.add(row_label(row), row, before=before, allow_expand=True)
+                self._ns_nodes[ns] = node
+                self._ns_rows[ns] = row
+            elif _differs(node.data, row):
+                self._relabel(node, row, flash=False)
+
+    def _namespace_row(self, ns: str) -> NavRow:
+        rows = self._loaded.get(ns) or self._health.get(ns)
+        status = rows.status if rows is not None else ""
+        return NavRow(Target(t.NAMESPACE, "", ns), ns, f"{self._pods.get(ns, 0)} pods", status)
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[NavRow]) -> None:
+        row = event.node.data
+        if row is None or row.target.kind != t.NAMESPACE:
+            return
+        ns = row.target.name
+        if ns in self._loaded:
+            self._fill(ns)
+        else:
+            if not event.node.children:
+                event.node.add_leaf(Text("  loading…", style="dim"), NavRow(Target("Loading", ns), "loading…"))
+            self._compute([ns], self._generation)
+
+    @work(thread=True, group="navigator", exit_on_error=False)
+    def _compute(self, namespaces: list[str], generation: int) -> None:
+        model = self.model
+        if model is None:
+            return
+        out = []
+        for ns in namespaces:
+            with model.read() as state:
+                out.append(namespace_rows(state, ns, self.route_health))
+        self.post_message(self._Rows(out, generation))
+
+    @work(thread=True, group="health", exclusive=True, exit_on_error=False)
+    def _scan(self, namespaces: list[str]) -> None:
+        """Health of every namespace, a chunk at a time, for the collapsed rows' colours."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        model, generation = self.model, self._generation
+        if model is None:
+            return
+        for start in range(0, len(namespaces), SCAN_CHUNK):
+            if worker.is_cancelled:
+                return
+            chunk = []
+            for ns in namespaces[start : start + SCAN_CHUNK]:
+                with model.read() as state:
+                    chunk.append(namespace_rows(state, ns, self.route_health))
+            self.post_message(self._Rows(chunk, generation))
+
+    @on(_Rows)
+    def _rows_ready(self, message: _Rows) -> None:
+        if message.generation != self._generation:
+            return  # computed for a cluster no longer shown
+        for rows in message.rows:
+            ns = rows.namespace
+            self._health[ns] = rows
+            node = self._ns_nodes.get(ns)
+            if node is None:
+                continue
+            if node.is_expanded or ns in self._loaded:
+                self._loaded[ns] = rows
+                self._fill(ns)
+            new = self._namespace_row(ns)
+            if _differs(node.data, new):
+                self._relabel(node, new, flash=False)
+
+    def _fill(self, ns: str) -> None:
+        node = self._ns_nodes.get(ns)
+        rows = self._loaded.get(ns)
+        if node is None or rows is None:
+            return
+        flash = (
+            bool(node.children) and node.children[0].data is not None and node.children[0].data.target.kind != "Loading"
+        )
+        self._sync_children(node, rows.groups, flash=flash)
+
+    def _sync_children(self, parent: TreeNode[NavRow], rows: list[NavRow], *, flash: bool) -> None:
+        """Make ``parent``'s children equal ``rows``, touching only what differs."""
+        filt = self.filter
+        wanted = [r for r in rows if filt is None or r.target.kind == t.GROUP or _passes(filt, r)]
+        if filt is not None:
+            wanted = [r for r in wanted if r.target.kind != t.GROUP or any(_passes(filt, c) for c in r.children)]
+        existing = {child.data.target: child for child in parent.children if child.data is not None}
+        for index, row in enumerate(wanted):
+            node = existing.pop(row.target, None)
+            if node is None:
+                before = index if index < len(parent.children) else None
+                node = parent.add(row_label(row), row, before=before, allow_expand=bool(row.children))
+                if flash:
+                    self.flasher.flash(node.id)
+            elif _differs(node.data, row):
+                self._relabel(node, row, flash=flash)
+            else:
+                node.data = row
+            node.allow_expand = bool(row.children)
+            if row.children or node.children:
+                self._sync_children(node, row.children, flash=flash)
+        for leftover in existing.values():
+            leftover.remove()
+
+    def _relabel(self, node: TreeNode[NavRow], row: NavRow, *, flash: bool) -> None:
+        node.data = row
+        node.set_label(row_label(row))
+        if flash:
+            self.flasher.flash(node.id)
+
+    # ---------------------------------------------------------------- changes
+    def apply_changes(self, summary: ChangeSummary) -> None:
+        """Follow a batch of cluster changes: counts now, rows after a short debounce."""
+        model = self.model
+        if model is None:
+            return
+        with model.read() as state:
+            if summary.overflow or summary.namespaces_changed:
+                names = [n.meta.name for n in state.namespaces()]
+                touched = set(names) if summary.overflow else summary.namespaces()
+                self._pods = {n: len(state.pods(n)) for n in names}
+            else:
+                touched = summary.namespaces()
+                for ns in touched:
+                    if ns:
+                        self._pods[ns] = len(state.pods(ns))
+        if summary.overflow or summary.namespaces_changed:
+            self._sync_namespaces(sorted(self._pods))
+        for ns in touched:
+            node = self._ns_nodes.get(ns)
+            if node is not None:
+                row = self._namespace_row(ns)
+                if _differs(node.data, row):
+                    self._relabel(node, row, flash=True)
+        self._dirty |= {ns for ns in touched if ns}
+        if self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(0.3, self._refresh_dirty, name="navigator refresh")
+
+    def _refresh_dirty(self) -> None:
+        self._refresh_timer = None
+        dirty, self._dirty = sorted(self._dirty & set(self._ns_nodes) | self._dirty & set(self._loaded)), set()
+        if dirty:
+            self._compute(dirty, self._generation)
+
+    # ---------------------------------------------------------------- filter
+    def apply_filter(self, result: FilterResult | None) -> None:
+        """Show only what passes ``result`` (None: everything)."""
+        self.filter = None if result is None or result.filter.empty else result
+        self._sync_namespaces(sorted(self._pods))
+        for ns in list(self._loaded):
+            self._fill(ns)
+        if self.filter is not None and len(self._ns_nodes) <= AUTO_EXPAND:
+            for node in self._ns_nodes.values():
+                node.expand()
+                for child in node.children:
+                    child.expand()
+
+    # ------------------------------------------------------------- selection
+    def select_target(self, target: Target) -> bool:
+        """Move the cursor to ``target`` (expanding its namespace); False when not shown."""
+        for node in self._walk():
+            if node.data is not None and node.data.target == target:
+                parent = node.parent
+                while parent is not None and not parent.is_root:
+                    parent.expand()
+                    parent = parent.parent
+                self.move_cursor(node)
+                self.scroll_to_node(node, animate=False)
+                return True
+        return False
+
+    def _walk(self) -> Iterable[TreeNode[NavRow]]:
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[NavRow]) -> None:
+        event.stop()
+        if self._select_timer is not None:
+            self._select_timer.stop()
+        row = event.node.data
+        if row is not None and row.target.kind != "Loading":
+            self._select_timer = self.set_timer(0.08, lambda: self.post_message(self.Selected(row.target)))
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[NavRow]) -> None:
+        event.stop()
+        row = event.node.data
+        if row is not None and row.target.kind != "Loading":
+            self.post_message(self.Selected(row.target, chosen=True))
+
+    @property
+    def current(self) -> Target | None:
+        """The target under the cursor."""
+        node = self.cursor_node
+        return node.data.target if node is not None and node.data is not None else None
+
+
+def _differs(old: NavRow | None, new: NavRow) -> bool:
+    return old is None or (old.name, old.detail, old.status) != (new.name, new.detail, new.status)
+
+
+def _passes(filt: FilterResult, row: NavRow) -> bool:
+    """A row passes when it, or one of its children, matches the filter."""
+    target = row.target
+    kind = {t.INGRESS_RULE: t.INGRESS, t.ROUTE_RULE: t.HTTP_ROUTE}.get(target.kind, target.kind)
+    if filt.shows(target.namespace, kind, target.name):
+        return True
+    return any(_passes(filt, c) for c in row.children)
