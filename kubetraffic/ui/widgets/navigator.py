@@ -146,7 +146,7 @@ class Navigator(NavTree):
         if focus_namespace and focus_namespace in self._ns_nodes:
             node = self._ns_nodes[focus_namespace]
             node.expand()
-            self.move_cursor(node)
+            self.move_to(node)
         self._scan(sorted(pod_counts))
 
     def namespaces(self) -> list[str]:
@@ -333,10 +333,18 @@ class Navigator(NavTree):
                 while parent is not None and not parent.is_root:
                     parent.expand()
                     parent = parent.parent
-                self.move_cursor(node)
-                self.scroll_to_node(node, animate=False)
+                self.move_to(node)
                 return True
         return False
+
+    def move_to(self, node: TreeNode[NavRow]) -> None:
+        """Put the cursor on ``node`` once the tree's lines reflect the latest changes."""
+
+        def move() -> None:
+            self.move_cursor(node)
+            self.scroll_to_node(node, animate=False)
+
+        self.call_after_refresh(move)
 
     def _walk(self) -> Iterable[TreeNode[NavRow]]:
         stack = list(reversed(self.root.children))

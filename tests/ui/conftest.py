@@ -1,0 +1,1 @@
+"""UI tests run the real app headless (``run_test``) on snapshot, demo or scripted sources."""
