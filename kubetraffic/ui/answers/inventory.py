@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kubetraffic.core.objects import Pod
 from kubetraffic.core.state import ClusterState
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers.health import pod_status, pods_status, service_status
+from kubetraffic.ui.answers.index import in_namespace, workloads_in
 from kubetraffic.ui.palette import worst
 from kubetraffic.ui.targets import Target
 
@@ -88,7 +90,7 @@ def _group(namespace: str, name: str, children: list[NavRow]) -> NavRow:
 
 def _ingresses(state: ClusterState, namespace: str, route_health: RouteHealth | None) -> list[NavRow]:
     rows = []
-    for ing in sorted(state.ingresses(namespace), key=lambda i: i.meta.name):
+    for ing in in_namespace(state, "Ingress", namespace):
         rules = []
         for rule in ing.rules:
             for path in rule.paths:
@@ -109,7 +111,7 @@ def _ingresses(state: ClusterState, namespace: str, route_health: RouteHealth | 
 
 def _gateways(state: ClusterState, namespace: str) -> list[NavRow]:
     rows = []
-    for gw in sorted(state.gateways(namespace), key=lambda g: g.meta.name):
+    for gw in in_namespace(state, "Gateway", namespace):
         programmed = next((c for c in gw.conditions if c.type == "Programmed"), None)
         status = "unknown" if programmed is None else ("ok" if programmed.status == "True" else "fail")
         listeners = ", ".join(f"{ln.protocol}/{ln.port}" for ln in gw.listeners)
@@ -119,7 +121,7 @@ def _gateways(state: ClusterState, namespace: str) -> list[NavRow]:
 
 def _routes(state: ClusterState, namespace: str, route_health: RouteHealth | None) -> list[NavRow]:
     rows = []
-    for route in sorted(state.http_routes(namespace), key=lambda r: r.meta.name):
+    for route in in_namespace(state, "HTTPRoute", namespace):
         rules = []
         hosts = route.hostnames or ("",)
         for host in hosts:
@@ -148,7 +150,7 @@ def _routes(state: ClusterState, namespace: str, route_health: RouteHealth | Non
 
 def _services(state: ClusterState, namespace: str) -> list[NavRow]:
     rows = []
-    for svc in sorted(state.services(namespace), key=lambda s: s.meta.name):
+    for svc in in_namespace(state, "Service", namespace):
         status, detail = service_status(state, svc)
         rows.append(NavRow(Target(t.SERVICE, namespace, svc.meta.name), svc.meta.name, detail, status))
     return rows
@@ -156,7 +158,7 @@ def _services(state: ClusterState, namespace: str) -> list[NavRow]:
 
 def _workloads(state: ClusterState, namespace: str) -> list[NavRow]:
     rows = []
-    for ref in state.workloads(namespace):
+    for ref in workloads_in(state, namespace):
         pods = state.pods_of(ref)
         status, detail = pods_status(pods)
         children = [pod_row(p) for p in pods] if ref.kind != "Pod" else []
@@ -168,11 +170,8 @@ def _workloads(state: ClusterState, namespace: str) -> list[NavRow]:
     return rows
 
 
-def pod_row(pod: object) -> NavRow:
+def pod_row(pod: Pod) -> NavRow:
     """The row of one pod under its workload."""
-    from kubetraffic.core.objects import Pod
-
-    assert isinstance(pod, Pod)
     status, detail = pod_status(pod)
     restarts = f" ↻{pod.restarts}" if pod.restarts else ""
     return NavRow(Target(t.POD, pod.meta.namespace, pod.meta.name), pod.meta.name, f"{detail}{restarts}", status)
@@ -180,7 +179,7 @@ def pod_row(pod: object) -> NavRow:
 
 def _policies(state: ClusterState, namespace: str) -> list[NavRow]:
     rows = []
-    for pol in state.network_policies(namespace):
+    for pol in in_namespace(state, "NetworkPolicy", namespace):
         selected = len(state.pods_matching(namespace, pol.pod_selector))
         types = "+".join(p[0] for p in pol.policy_types)  # I / E / I+E
         rows.append(NavRow(Target(t.POLICY, namespace, pol.meta.name), pol.meta.name, f"{types} · {selected} pods", ""))

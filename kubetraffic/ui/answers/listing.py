@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from kubetraffic.core.state import ClusterState, WorkloadRef
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers.health import pod_status, pods_status, service_status
+from kubetraffic.ui.answers.index import in_namespace, workloads_in
 from kubetraffic.ui.filtering import Filter
 from kubetraffic.ui.targets import Target
 
@@ -137,8 +138,11 @@ def _keys(state: ClusterState, name: str, ns: str | None) -> Iterable[tuple[str,
     if name == "ns":
         return (("", n.meta.name) for n in state.namespaces() if ns in (None, n.meta.name))
     if name == "workload":
-        return ((r.namespace, f"{r.kind}/{r.name}") for r in state.workloads(ns))
-    return (o.meta.key for o in state.objects(LISTINGS[name].kind, ns))
+        refs = workloads_in(state, ns) if ns else state.workloads()
+        return ((r.namespace, f"{r.kind}/{r.name}") for r in refs)
+    kind = LISTINGS[name].kind
+    objs = in_namespace(state, kind, ns) if ns else state.objects(kind)
+    return (o.meta.key for o in objs)
 
 
 @dataclass(frozen=True, slots=True)

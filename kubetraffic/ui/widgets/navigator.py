@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
 
 from kubetraffic.render.text import clean_line
 from kubetraffic.ui import targets as t
@@ -31,6 +32,10 @@ from kubetraffic.ui.widgets.flash import Flasher
 
 SCAN_CHUNK = 25
 """Namespaces per health-scan message."""
+OPEN_REFRESH = 0.3
+"""Seconds between recomputations of expanded namespaces touched by changes."""
+HEALTH_REFRESH = 2.0
+"""Seconds between health rescans of collapsed namespaces touched by changes."""
 AUTO_EXPAND = 8
 """A filter matching at most this many namespaces expands them."""
 
@@ -126,8 +131,10 @@ class Navigator(NavTree):
         self._health: dict[str, NamespaceRows] = {}
         self._pods: dict[str, int] = {}
         self._dirty: set[str] = set()
+        self._dirty_health: set[str] = set()
         self._generation = 0
         self._refresh_timer: Timer | None = None
+        self._health_timer: Timer | None = None
         self._select_timer: Timer | None = None
 
     # ----------------------------------------------------------------- loading
@@ -147,6 +154,8 @@ class Navigator(NavTree):
             node = self._ns_nodes[focus_namespace]
             node.expand()
             self.move_to(node)
+        elif self._ns_nodes:
+            self.move_to(next(iter(self._ns_nodes.values())))
         self._scan(sorted(pod_counts))
 
     def namespaces(self) -> list[str]:
@@ -202,20 +211,18 @@ class Navigator(NavTree):
                 out.append(namespace_rows(state, ns, self.route_health))
         self.post_message(self._Rows(out, generation))
 
-    @work(thread=True, group="health", exclusive=True, exit_on_error=False)
+    @work(thread=True, group="health", exit_on_error=False)
     def _scan(self, namespaces: list[str]) -> None:
-        """Health of every namespace, a chunk at a time, for the collapsed rows' colours."""
-        from textual.worker import get_current_worker
-
+        """Health of namespaces, a chunk at a time, for the collapsed rows' colours."""
         worker = get_current_worker()
         model, generation = self.model, self._generation
         if model is None:
             return
         for start in range(0, len(namespaces), SCAN_CHUNK):
-            if worker.is_cancelled:
-                return
             chunk = []
             for ns in namespaces[start : start + SCAN_CHUNK]:
+                if worker.is_cancelled or generation != self._generation:
+                    return  # quitting, or another cluster is shown now
                 with model.read() as state:
                     chunk.append(namespace_rows(state, ns, self.route_health))
             self.post_message(self._Rows(chunk, generation))
@@ -301,15 +308,28 @@ class Navigator(NavTree):
                 row = self._namespace_row(ns)
                 if _differs(node.data, row):
                     self._relabel(node, row, flash=True)
-        self._dirty |= {ns for ns in touched if ns}
-        if self._refresh_timer is None:
-            self._refresh_timer = self.set_timer(0.3, self._refresh_dirty, name="navigator refresh")
+        # Expanded namespaces follow quickly; collapsed ones only need their colour, later.
+        for ns in touched:
+            if ns in self._loaded:
+                self._dirty.add(ns)
+            elif ns in self._ns_nodes:
+                self._dirty_health.add(ns)
+        if self._dirty and self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(OPEN_REFRESH, self._refresh_open, name="navigator refresh")
+        if self._dirty_health and self._health_timer is None:
+            self._health_timer = self.set_timer(HEALTH_REFRESH, self._refresh_health, name="health refresh")
 
-    def _refresh_dirty(self) -> None:
+    def _refresh_open(self) -> None:
         self._refresh_timer = None
-        dirty, self._dirty = sorted(self._dirty & set(self._ns_nodes) | self._dirty & set(self._loaded)), set()
+        dirty, self._dirty = sorted(self._dirty & set(self._loaded)), set()
         if dirty:
             self._compute(dirty, self._generation)
+
+    def _refresh_health(self) -> None:
+        self._health_timer = None
+        dirty, self._dirty_health = sorted(self._dirty_health & set(self._ns_nodes)), set()
+        if dirty:
+            self._scan(dirty)
 
     # ---------------------------------------------------------------- filter
     def apply_filter(self, result: FilterResult | None) -> None:

@@ -65,7 +65,7 @@ class StatusHeader(Widget):
         if self.mode in ("demo", "snapshot"):
             text.append(f" {self.mode.upper()} ", style=pal.accent + pal.flash)
         if self.context:
-            text.append(" ctx ", style="dim")
+            text.append(" from " if self.mode == "snapshot" else " ctx ", style="dim")
             text.append(clean_line(self.context))
         text.append(" ▸ ns ", style="dim")
         text.append(clean_line(self.namespace or "all"))
