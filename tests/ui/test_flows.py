@@ -242,7 +242,7 @@ async def test_layout_fits_small_and_large_terminals(width: int, height: int) ->
         screen = app.main
         assert screen.navigator.outer_size.width >= 28
         assert screen.analysis.outer_size.height >= 10
-        assert screen.packets.outer_size.height >= 5
+        assert screen.packets.outer_size.height >= 4
         assert screen.header.outer_size.width == width
         # nothing overlaps and everything is on screen
         right = screen.analysis.region

@@ -156,7 +156,8 @@ class Navigator(NavTree):
             self.move_to(node)
         elif self._ns_nodes:
             self.move_to(next(iter(self._ns_nodes.values())))
-        self._scan(sorted(pod_counts))
+        # Health comes after the first frame: the namespaces are on screen before any scan.
+        self.call_after_refresh(self._scan, sorted(pod_counts))
 
     def namespaces(self) -> list[str]:
         """Namespaces with a row (after filtering)."""

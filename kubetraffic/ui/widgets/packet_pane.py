@@ -15,9 +15,7 @@ class PacketPane(Vertical):
         self.available_reason = ""
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(
-            Text("capture idle — select a pod and press c to capture its traffic", style="dim"), id="packets-idle"
-        )
+        yield Static(Text("select a pod and press c to capture its traffic", style="dim"), id="packets-idle")
 
     def on_mount(self) -> None:
         self.border_title = "Packets"
@@ -26,4 +24,4 @@ class PacketPane(Vertical):
     def set_unavailable(self, reason: str) -> None:
         """Say why captures cannot run in this build or on this source."""
         self.available_reason = reason
-        self.query_one("#packets-idle", Static).update(Text(f"capture idle — {reason}", style="dim"))
+        self.query_one("#packets-idle", Static).update(Text(f"idle — {reason}", style="dim"))

@@ -59,34 +59,51 @@ class StatusHeader(Widget):
     load_state: reactive[str] = reactive("")
 
     def render(self) -> Text:
+        full = self._line(compact=False)
+        if full.cell_len <= self.size.width or not self.size.width:
+            return full
+        return self._line(compact=True)
+
+    def _line(self, *, compact: bool) -> Text:
+        """The header line; ``compact`` drops labels so 80 columns keep every state."""
         pal = palette(self.app)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" kubetraffic ", style=pal.primary)
+        text.append(" kubetraffic " if not compact else " kt ", style=pal.primary)
         if self.mode in ("demo", "snapshot"):
             text.append(f" {self.mode.upper()} ", style=pal.accent + pal.flash)
         if self.context:
-            text.append(" from " if self.mode == "snapshot" else " ctx ", style="dim")
-            text.append(clean_line(self.context))
-        text.append(" ▸ ns ", style="dim")
+            if not compact:
+                text.append(" from " if self.mode == "snapshot" else " ctx ", style="dim")
+            else:
+                text.append(" ")
+            context = clean_line(self.context)
+            text.append(context if not compact or len(context) <= 24 else "…" + context[-23:])
+        text.append(" ▸ ns " if not compact else " ▸ ", style="dim")
         text.append(clean_line(self.namespace or "all"))
         if self.load_state:
             text.append(f"  {clean_line(self.load_state)}", style=pal.status("warn"))
         else:
             status, words = api_summary(self.statuses)
-            self._part(text, "API", status, words)
+            self._part(text, "API", status, words, compact)
         prom_status, prom_words = self.prometheus
-        self._part(text, "Prometheus", prom_status, prom_words)
+        self._part(
+            text,
+            "Prom" if compact else "Prometheus",
+            prom_status,
+            "none" if compact and not prom_status else prom_words,
+            compact,
+        )
         cap_status, cap_words = self.capture
-        self._part(text, "capture", cap_status, cap_words)
-        text.append(f"  metrics {self.window}", style="dim")
+        self._part(text, "cap" if compact else "capture", cap_status, cap_words, compact)
+        text.append(f"  {'' if compact else 'metrics '}{self.window}", style="dim")
         if self.at:
             text.append("  at ", style="dim")
             text.append(clean_line(self.at), style=pal.accent)
         return text
 
-    def _part(self, text: Text, name: str, status: str, words: str) -> None:
+    def _part(self, text: Text, name: str, status: str, words: str, compact: bool) -> None:
         pal = palette(self.app)
         glyph = {"ok": "●", "warn": "▲", "fail": "✖"}.get(status, "○")
-        text.append(f"  {name} ", style="dim")
+        text.append(f"  {name}" if compact else f"  {name} ", style="dim")
         text.append(glyph, style=pal.status(status) if status else pal.muted)
         text.append(f" {clean_line(words)}")
