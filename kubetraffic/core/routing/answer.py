@@ -146,8 +146,9 @@ class RouteAnswer:
             parts.append("defaultBackend")
         elif self.path is not None:
             parts.append(f"{self.path} {self.path_type}")
-        target = ", ".join(b.describe() for b in self.backends) or "-"
-        line = " ".join(parts) + f" -> {target}"
+        weighted = len(self.backends) > 1
+        target = ", ".join(b.describe() + (f" (weight {b.weight})" if weighted else "") for b in self.backends) or "-"
+        line = " ".join(parts) + f" → {target}"
         if self.response:
             line += f" ({self.response})"
         return line

@@ -82,7 +82,7 @@ def entries_for(state: ClusterState, via: str | None = None) -> tuple[list[Class
     gateways = sorted(state.gateways(), key=lambda g: g.meta.ref)
     classes = sorted(index.classes.values(), key=lambda r: (not r.ingress_class.default, r.name))
     if via is None:
-        return [c for c in classes if c.ingresses], gateways
+        return classes, gateways
     if "/" in via:
         found = [g for g in gateways if g.meta.ref == via]
         if not found:
@@ -100,7 +100,13 @@ def route_all(state: ClusterState, req: HttpRequest, via: str | None = None) -> 
     answers = [route_class(state, routes, req) for routes in classes]
     answers.extend(route_gateway(state, gw, req) for gw in gateways)
     if not answers:
-        return [RouteAnswer(Entry("IngressClass", "-"), "no-match", response="no Ingress or Gateway in the cluster")]
+        ingresses = len(state.ingresses())
+        why = (
+            f"no IngressClass serves the {ingresses} Ingress(es) and there is no Gateway"
+            if ingresses
+            else "no Ingress and no Gateway in the cluster"
+        )
+        return [RouteAnswer(Entry("IngressClass", "(no controller)"), "no-match", response=why)]
     return answers
 
 
