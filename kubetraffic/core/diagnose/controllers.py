@@ -89,11 +89,27 @@ def _info(
     return ControllerInfo(tuple(pods), svc, addresses or fallback, how, workload)
 
 
+_CACHE_KINDS = ("Pod", "Service", "Ingress", "IngressClass", "Namespace", "Deployment", "DaemonSet", "StatefulSet")
+
+
 def find_ingress_controller(state: ClusterState, routes: ClassRoutes, host: str) -> ControllerInfo:
-    """The controller serving an IngressClass (its pods and LoadBalancer/NodePort Service)."""
+    """The controller serving an IngressClass (its pods and LoadBalancer/NodePort Service).
+
+    Cached per class until pods, Services, Ingresses or workloads change; the addresses the
+    Ingresses of ``host`` report come first.
+    """
+    info = state.derived(
+        f"diagnose.ingress-controller.{routes.name}", _CACHE_KINDS, lambda: _discover_ingress(state, routes)
+    )
     exact, wild = routes.rules_for(host)
-    owners = [ing for ing, _ in exact + wild] + routes.ingresses
-    status = tuple(dict.fromkeys(a for ing in owners for a in (*ing.lb_ips, *ing.lb_hostnames)))
+    own = tuple(a for ing, _ in exact + wild for a in (*ing.lb_ips, *ing.lb_hostnames))
+    if not own or set(own) <= set(info.addresses):
+        return info
+    return ControllerInfo(info.pods, info.service, tuple(dict.fromkeys(own + info.addresses)), info.how, info.workload)
+
+
+def _discover_ingress(state: ClusterState, routes: ClassRoutes) -> ControllerInfo:
+    status = tuple(dict.fromkeys(a for ing in routes.ingresses for a in (*ing.lb_ips, *ing.lb_hostnames)))
     for ip in status:
         svc = state.service_by_ip(ip)
         if svc is not None:
@@ -116,7 +132,15 @@ def find_ingress_controller(state: ClusterState, routes: ClassRoutes, host: str)
 
 
 def find_gateway_controller(state: ClusterState, gateway: Gateway) -> ControllerInfo:
-    """The pods running a Gateway's data plane and the Service exposing them."""
+    """The pods running a Gateway's data plane and the Service exposing them (cached)."""
+    return state.derived(
+        f"diagnose.gateway-controller.{gateway.meta.ref}",
+        (*_CACHE_KINDS, "Gateway"),
+        lambda: _discover_gateway(state, gateway),
+    )
+
+
+def _discover_gateway(state: ClusterState, gateway: Gateway) -> ControllerInfo:
     addresses = gateway.status_addresses or gateway.addresses
     for label in GATEWAY_POD_LABELS:
         pods = _pods_with(state, {label: gateway.meta.name})

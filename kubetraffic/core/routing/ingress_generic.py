@@ -66,7 +66,7 @@ def route_generic(routes: ClassRoutes, entry: Entry, req: HttpRequest) -> RouteA
     """The controller-neutral routing decision for ``req`` among the Ingresses of one class."""
     host = req.authority
     exact, wild = ([], []) if req.host_is_ip and host == req.host else routes.rules_for(host)
-    order = {id(ing): i for i, ing in enumerate(routes.ingresses)}
+    order = routes.rank
     tiers = [("host", exact), ("wildcard host", wild), ("rule without host", routes.hostless)]
     misses: list[Miss] = []
     evidence: list[str] = []
@@ -80,7 +80,7 @@ def route_generic(routes: ClassRoutes, entry: Entry, req: HttpRequest) -> RouteA
         if not hits:
             evidence.append(f"{len(missed)} path(s) for the {tier} match; none takes {req.path}")
             continue
-        hits.sort(key=lambda c: (ingress_precedence(c[3].path_type, c[3].path), -order[id(c[0])], -c[1], -c[2]))
+        hits.sort(key=lambda c: (ingress_precedence(c[3].path_type, c[3].path), -order[c[0].key], -c[1], -c[2]))
         ing, ri, _, best = hits[-1]
         for other in reversed(hits[:-1]):
             o_ing, o_ri, _, o_p = other

@@ -41,6 +41,8 @@ class ClassRoutes:
     hostless: list[RuleRef] = field(default_factory=list)
     catch_all: list[Ingress] = field(default_factory=list)
     """Ingresses with a defaultBackend and no rules."""
+    rank: dict[Key, int] = field(default_factory=dict)
+    """Age rank of each Ingress (0 = oldest)."""
 
     @property
     def name(self) -> str:
@@ -62,6 +64,8 @@ class IngressIndex:
     unserved: list[Ingress] = field(default_factory=list)
     by_host: dict[str, list[RuleRef]] = field(default_factory=dict)
     """Every Ingress (any class, served or not) by exact or wildcard rule host."""
+    wildcards: list[str] = field(default_factory=list)
+    """Every wildcard rule host (``*.foo.com``) of any Ingress."""
 
 
 def _rule_key(rule: IngressRule) -> str:
@@ -82,6 +86,7 @@ def build_ingress_index(state: ClusterState) -> IngressIndex:
             index.unserved.append(ing)
             continue
         routes = index.classes[choice.name]
+        routes.rank[ing.key] = len(routes.ingresses)
         routes.ingresses.append(ing)
         if not ing.rules and ing.default_backend is not None:
             routes.catch_all.append(ing)
@@ -92,6 +97,7 @@ def build_ingress_index(state: ClusterState) -> IngressIndex:
                 routes.wildcard.setdefault(rule.host, []).append((ing, i))
             else:
                 routes.exact.setdefault(rule.host, []).append((ing, i))
+    index.wildcards = sorted(h for h in index.by_host if h.startswith("*."))
     return index
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from kubetraffic.core.objects import Gateway
 from kubetraffic.core.routing.answer import NGINX_CONTROLLER, Entry, Miss, RouteAnswer, TlsSource
 from kubetraffic.core.routing.gateway_route import gateway_entry, route_gateway
-from kubetraffic.core.routing.hosts import is_wildcard, tls_host_covers
+from kubetraffic.core.routing.hosts import tls_host_covers
 from kubetraffic.core.routing.ingress_generic import route_generic
 from kubetraffic.core.routing.ingress_index import ClassRoutes, IngressIndex, ingress_index, wildcard_key
 from kubetraffic.core.routing.nginx_model import ANN
@@ -133,8 +133,9 @@ def cross_entry_misses(state: ClusterState, req: HttpRequest, chosen: RouteAnswe
 
 def _wildcard_depth(index: IngressIndex, host: str) -> list[Miss]:
     out = []
-    for rule_host, refs in index.by_host.items():
-        if is_wildcard(rule_host) and host.endswith(rule_host[1:]) and not tls_host_covers(rule_host, host):
+    for rule_host in index.wildcards:
+        refs = index.by_host[rule_host]
+        if host.endswith(rule_host[1:]) and not tls_host_covers(rule_host, host):
             ing = refs[0][0]
             out.append(
                 Miss(f"Ingress {ing.meta.ref} (host {rule_host})", "an Ingress wildcard covers exactly one DNS label")
