@@ -85,6 +85,9 @@ def _info(
 ) -> ControllerInfo:
     svc = svc or _entry_service(state, pods)
     addresses = service_addresses(svc) if svc is not None else ()
+    if svc is None and pods and all(p.host_network for p in pods):
+        addresses = tuple(dict.fromkeys(p.host_ip or (p.ip or "") for p in pods if p.host_ip or p.ip))
+        how += " (host network: clients reach the nodes directly)"
     workload = state.workload_of(pods[0]) if pods else None
     return ControllerInfo(tuple(pods), svc, addresses or fallback, how, workload)
 

@@ -61,6 +61,9 @@ def entry_hop(
     svc = info.service
     if gateway is not None:
         return _gateway_entry(state, req, gateway, info)
+    if svc is None and info.pods and all(p.host_network for p in info.pods):
+        summary = f"{', '.join(info.addresses) or 'node addresses'} (host-network controller pods)"
+        return Hop("entry", entry.name, "ok", summary, (f"found as: {info.how}",))
     if svc is None:
         if info.addresses:
             summary = f"{', '.join(info.addresses)} (from Ingress status; the controller's Service is not loaded)"

@@ -37,7 +37,15 @@ def annotation(ing: Ingress, name: str) -> str | None:
 def flag(ing: Ingress, name: str, default: bool) -> bool:
     """A boolean ``nginx.ingress.kubernetes.io/<name>`` annotation, with its default."""
     value = annotation(ing, name)
-    return default if value is None else value.strip().lower() == "true"
+    if value is None:
+        return default
+    # ingress-nginx parses booleans with Go's strconv.ParseBool; anything else keeps the default.
+    text = value.strip()
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return default
 
 
 def is_canary(ing: Ingress) -> bool:
