@@ -122,7 +122,7 @@ def _match_block(peer: CompiledPeer, end: Endpoint) -> PeerMatch:
                 False,
                 f"{end.text} is a pod: ipBlock {block} is matched only against addresses outside the cluster's "
                 f"pods, though its IP {ips[0]} is inside it (some network plugins match pod IPs too)",
-                KIND_MISMATCH,
+                1,  # the nearest of misses: plugins that match pod IPs would allow it
             )
         return PeerMatch(
             False, f"{end.text} is a pod; ipBlock {block} matches only addresses outside the cluster", KIND_MISMATCH

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kubetraffic.core.labels import LabelSelector
-from kubetraffic.core.objects import Pod
+from kubetraffic.core.objects import Pod, Workload
 from kubetraffic.core.state import ClusterState
 
 VOLATILE_LABELS = frozenset(
@@ -91,8 +91,8 @@ def select_workload(state: ClusterState, pod: Pod) -> Selection:
     if not stable:
         return Selection(pod, {FIX_LABEL: value}, {FIX_LABEL: value}, tuple(sorted(target)))
     chosen: dict[str, str] = {}
-    wl = state.workload_object(ref)
-    if wl is not None and wl.selector is not None and not wl.selector.match_expressions:
+    wl = state.workload_object(ref) if ref.kind != "Pod" else None
+    if isinstance(wl, Workload) and wl.selector is not None and not wl.selector.match_expressions:
         own = dict(wl.selector.match_labels)
         if own and all(stable.get(k) == v for k, v in own.items()):
             chosen = own
