@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kubetraffic.core.convert import WORKLOAD_KINDS
 from kubetraffic.core.ipset import IPParseError, is_ip, parse_cidr
 from kubetraffic.core.labels import LabelSelector
 from kubetraffic.core.objects import Pod, Service, ServicePort
@@ -166,7 +167,7 @@ def _named(
         return pod
     svc = state.service(ns, name) if kind in (None, "Service") else None
     service = Spec(text, "service", ns, name, port=port, protocol=proto) if svc is not None else None
-    refs = [r for r in state.workloads(ns) if r.name == name and r.kind != "Pod" and kind in (None, r.kind)]
+    refs = _workloads_named(state, ns, name, kind)
     if len(refs) > 1:
         kinds = ", ".join(f"{ns}/{r.kind.lower()}/{name}" for r in refs)
         raise TargetError(f"{text!r} is ambiguous: it names {kinds}")
@@ -179,6 +180,16 @@ def _named(
     what = f"{kind} " if kind else ""
     hint = "" if state.namespace(ns) is not None else f" (namespace {ns} is not loaded)"
     raise TargetError(f"no {what}{ns}/{name}: not a pod, Service or workload{hint}")
+
+
+def _workloads_named(state: ClusterState, ns: str, name: str, kind: str | None) -> list[WorkloadRef]:
+    """Top-level workloads called ``name``: with pods, or loaded objects (even without pods)."""
+    refs = {r for r in state.workloads(ns) if r.name == name and r.kind != "Pod"}
+    for k in WORKLOAD_KINDS:
+        wl = state.get(k, (ns, name))
+        if wl is not None and (wl.meta.owner is None or wl.meta.owner.kind not in WORKLOAD_KINDS):
+            refs.add(WorkloadRef(ns, k, name))
+    return sorted(r for r in refs if kind in (None, r.kind))
 
 
 def resolve(state: ClusterState, spec: Spec, protocol: str, addresses: tuple[str, ...] = ()) -> list[Target]:

@@ -158,7 +158,8 @@ def smallest_fix(state: ClusterState, verdict: ConnectionVerdict, *, index: Poli
     if not b.policies:
         return None
     checks = [(verdict.source, verdict.destination, verdict.port, verdict.protocol)]
-    return _finish(state, index, b, checks, _describe(verdict))
+    what = f"{_who(state, verdict.source)} → {_who(state, verdict.destination)} {verdict.protocol} {verdict.port}"
+    return _finish(state, index, b, checks, what)
 
 
 def dns_fix(state: ClusterState, check: DnsCheck, *, index: PolicyIndex | None = None) -> Fix | None:
@@ -179,11 +180,16 @@ def dns_fix(state: ClusterState, check: DnsCheck, *, index: PolicyIndex | None =
     if not b.policies:
         return None
     checks = [(source, server, DNS_PORT, "UDP"), (source, server, DNS_PORT, "TCP")]
-    return _finish(state, index, b, checks, f"DNS from {source.name} (UDP/TCP 53 to {DNS_NAMESPACE} k8s-app=kube-dns)")
+    what = f"DNS from {_who(state, source)} (UDP/TCP 53 to {DNS_NAMESPACE} k8s-app=kube-dns)"
+    return _finish(state, index, b, checks, what)
 
 
-def _describe(v: ConnectionVerdict) -> str:
-    return f"{v.source.name} → {v.destination.name} {v.protocol} {v.port}"
+def _who(state: ClusterState, peer: Peer) -> str:
+    """A pod by its workload (what the fix selects), an address as itself."""
+    if isinstance(peer, PodPeer) and not peer.pod.host_network:
+        ref = state.workload_of(peer.pod)
+        return f"pod {peer.name}" if ref.kind == "Pod" else str(ref)
+    return peer.name
 
 
 Check = tuple[Peer, Peer, int, str]
