@@ -21,6 +21,8 @@ matters):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from kubetraffic.core.ipset import IPParseError, IPSet, is_ip
 from kubetraffic.core.objects import Node, Pod
 from kubetraffic.core.policy.index import PolicyIndex, policy_index
@@ -44,7 +46,13 @@ def endpoint_of(peer: Peer) -> Endpoint:
         ip = pod.ip
         text = f"{pod.meta.ref} (host network, node IP {ip})" if ip else f"{pod.meta.ref} (host network)"
         return Endpoint(text, ips=IPSet.from_ip(ip) if ip else None, hostnet=pod)
-    return Endpoint(peer.name, ips=IPSet.from_cidr(peer.ip))
+    return Endpoint(peer.name, ips=addresses(peer.ip))
+
+
+@lru_cache(maxsize=4096)
+def addresses(text: str) -> IPSet:
+    """The addresses of an IP or CIDR (parsed once: verdicts ask about the same ones often)."""
+    return IPSet.from_cidr(text)
 
 
 def node_ips(state: ClusterState, pod: Pod) -> set[str]:
@@ -145,7 +153,7 @@ def evaluate_connection(
     for peer in (source, destination):
         if isinstance(peer, PodPeer):
             notes += [n for n in pod_notes(peer.pod) if n not in notes]
-        elif IPSet.from_cidr(peer.ip).size() > 1:
+        elif addresses(peer.ip).size() > 1:
             notes.append(f"{peer.ip} is a range: allowed only if every address in it is (pods are judged by name)")
     src_end, dst_end = endpoint_of(source), endpoint_of(destination)
     dst_pod = destination.pod if isinstance(destination, PodPeer) and not destination.pod.host_network else None

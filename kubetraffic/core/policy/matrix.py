@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from kubetraffic.core.ipset import IPSet
 from kubetraffic.core.objects import Pod
@@ -67,6 +68,7 @@ class _Class:
     id: int
     workload: WorkloadRef
     rep: Pod
+    widx: int
     pods: list[Pod]
     placements: dict[tuple[str, str], Pod] = field(default_factory=dict)
     """(node name, host IP) -> one pod placed there: what the own-node exception needs."""
@@ -131,14 +133,17 @@ class _Builder:
         self.by_workload: dict[WorkloadRef, list[_Class]] = {}
         self.pods: dict[WorkloadRef, list[Pod]] = {}
         keyed: dict[tuple[object, ...], _Class] = {}
-        for ref in workloads:
+        self.refs = sorted(set(workloads))
+        self.order = {ref: i for i, ref in enumerate(self.refs)}
+        for ref in self.refs:
             pods = state.pods_of(ref)
             self.pods[ref] = pods
             for pod in pods:
                 key = _class_key(ref, pod)
                 cls = keyed.get(key)
                 if cls is None:
-                    cls = keyed[key] = _Class(len(self.classes), ref, pod, [], end=endpoint_of(PodPeer(pod)))
+                    widx = self.order[ref]
+                    cls = keyed[key] = _Class(len(self.classes), ref, pod, widx, [], end=endpoint_of(PodPeer(pod)))
                     if not pod.host_network:
                         cls.egress = index.selecting(pod, "egress")
                         cls.ingress = index.selecting(pod, "ingress")
@@ -206,15 +211,15 @@ class _Builder:
         return out
 
     # -- pairs ---------------------------------------------------------------------------
-    def pair_values(self) -> dict[tuple[int, int], list[PortSet]]:
-        """For every class pair with a connection: the port sets its pod pairs get."""
+    def pair_values(self, acc: _Accumulator) -> None:
+        """Every class pair with a connection, with the port sets its pod pairs get."""
         emaps = {c.id: self.side_map(c.egress, "egress", c) for c in self.pod_classes if c.egress}
         imaps = {c.id: self.side_map(c.ingress, "ingress", c) for c in self.pod_classes if c.ingress}
-        out: dict[tuple[int, int], list[PortSet]] = {}
-        ids = [c.id for c in self.pod_classes]
+        classes = self.classes
+        add = acc.add
         for s in self.pod_classes:
             emap = emaps.get(s.id)
-            candidates = emap.keys() if emap is not None else ids
+            candidates = emap.keys() if emap is not None else [c.id for c in self.pod_classes]
             for d_id in candidates:
                 e = ALL if emap is None else emap[d_id]
                 imap = imaps.get(d_id)
@@ -225,35 +230,35 @@ class _Builder:
                     if i is None:
                         continue
                     ports = self.ports.inter(e, i)
-                if ports and (d_id != s.id or s.pairs_with_itself):
-                    out[(s.id, d_id)] = [ports]
+                if (ports is ALL or ports) and (d_id != s.id or s.pairs_with_itself):
+                    add(s, classes[d_id], ports)
         for h in self.hostnet_classes:
             for c in self.classes:
-                if c.id == h.id:
-                    continue
-                out.update(self._hostnet_pair(h, c))
-        return out
+                if c.id != h.id:
+                    self._hostnet_pair(h, c, acc)
 
-    def _hostnet_pair(self, h: _Class, c: _Class) -> dict[tuple[int, int], list[PortSet]]:
+    def _hostnet_pair(self, h: _Class, c: _Class, acc: _Accumulator) -> None:
         """Both directions between a host-network pod and another class."""
-        out: dict[tuple[int, int], list[PortSet]] = {}
         assert h.end is not None
         if c.hostnet:
-            return {(h.id, c.id): [ALL]}
+            acc.add(h, c, ALL)
+            return
         own = [own_node(self.state, pod, h.end) for pod in c.placements.values()]
         same, others = any(own), not all(own)
-        for key, policies, direction, dst in (
-            ((h.id, c.id), c.ingress, "ingress", c.rep),
-            ((c.id, h.id), c.egress, "egress", None),
+        for src, dst, policies, direction, named in (
+            (h, c, c.ingress, "ingress", c.rep),
+            (c, h, c.egress, "egress", None),
         ):
             values = []
             if same:
                 values.append(ALL)
             if others:
-                values.append(self.ip_ports(policies, direction, h.end, dst) if policies else ALL)
-            if any(values):
-                out[key] = values
-        return out
+                values.append(self.ip_ports(policies, direction, h.end, named) if policies else ALL)
+            if len(values) == 2 and _Union.key(values[0]) == _Union.key(values[1]):
+                values.pop()
+            if any(values):  # an empty value still counts: some pod pairs get nothing (partial)
+                for ports in values:
+                    acc.add(src, dst, ports)
 
     # -- external ranges ------------------------------------------------------------------
     def external(self, c: _Class, direction: str) -> list[tuple[IPSet, PortSet]]:
@@ -304,24 +309,46 @@ def partition(pieces: list[tuple[IPSet, PortSet]], ports: _Union | None = None) 
     return out
 
 
+class _Accumulator:
+    """Folds class pairs into workload pairs: the union of their ports, and whether every
+    pod pair of the two workloads gets the same ports (else the row is partial)."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.ports = b.ports
+        self.rows: list[dict[int, list[Any]]] = [{} for _ in b.refs]
+
+    def add(self, s: _Class, d: _Class, ports: PortSet) -> None:
+        """One class pair's ports (called once per distinct value of a class pair)."""
+        group = self.rows[s.widx]
+        row = group.get(d.widx)
+        if row is None:
+            group[d.widx] = [ports, 1, True]
+            return
+        row[1] += 1
+        if ports is not row[0]:
+            if row[2] and _Union.key(ports) != _Union.key(row[0]):
+                row[2] = False  # while uniform, row[0] is the one value seen so far
+            row[0] = self.ports.union(row[0], ports)
+
+
 def build_matrix(state: ClusterState, workloads: Sequence[WorkloadRef], *, index: PolicyIndex | None = None) -> Matrix:
     """Connections between ``workloads`` and with external ranges, as single verdicts give them."""
     b = _Builder(state, index or policy_index(state), workloads)
-    values = b.pair_values()
-    by_pair: dict[tuple[WorkloadRef, WorkloadRef], list[tuple[int, int]]] = {}
-    for s_id, d_id in values:
-        by_pair.setdefault((b.classes[s_id].workload, b.classes[d_id].workload), []).append((s_id, d_id))
+    refs = [ref for ref in b.refs if ref in b.by_workload]
+    acc = _Accumulator(b)
+    b.pair_values(acc)
+    # How many (class pair, value) entries a workload pair must collect to be uniform.
+    sizes = [len(b.by_workload.get(ref, ())) for ref in b.refs]
+    loners = [sum(1 for c in b.by_workload.get(ref, ()) if not c.pairs_with_itself) for ref in b.refs]
+    names = [ref.ref for ref in b.refs]
     connections: list[MatrixConnection] = []
-    for (src, dst), class_pairs in sorted(by_pair.items()):
-        sets = [ps for pair in class_pairs for ps in values[pair]]
-        union: PortSet | None = None
-        for ps in sets:
-            union = b.ports.union(union, ps)
-        assert union is not None
-        expected = sum(1 for s in b.by_workload[src] for d in b.by_workload[dst] if s.id != d.id or s.pairs_with_itself)
-        uniform = len(class_pairs) == expected and all(_Union.key(ps) == _Union.key(union) for ps in sets)
-        connections.append(MatrixConnection(src.ref, dst.ref, union, not uniform))
-    for ref in sorted(b.by_workload):
+    append = connections.append
+    for i, group in enumerate(acc.rows):
+        for j in sorted(group):
+            union, count, uniform = group[j]
+            expected = sizes[i] * sizes[j] - (loners[i] if i == j else 0)
+            append(MatrixConnection(names[i], names[j], union, not (uniform and count == expected)))
+    for ref in refs:
         for direction in ("egress", "ingress"):
             connections += _external_rows(b, ref, direction)
     listed = tuple(MatrixWorkload(ref, tuple(p.meta.ref for p in b.pods[ref])) for ref in workloads if b.pods.get(ref))
