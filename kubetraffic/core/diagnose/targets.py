@@ -7,7 +7,8 @@ Accepted forms (a ``:PORT`` suffix is optional everywhere; PORT is ``443``, ``53
   cluster name ``svc.ns.svc[.cluster.local]``; ``ns/KIND/name`` (pod, svc, deploy, sts,
   ds, job, cronjob, rs) when a name is ambiguous; a bare ``name`` in the ``-n`` namespace;
 - an IP address (``[v6]:443`` with a port), a CIDR, or a host name. Host names are
-  resolved by the caller (core does no I/O) and handed in as addresses.
+  resolved by the caller (core does no I/O) and handed in as addresses. The address of a
+  Service (ClusterIP, external or load-balancer IP) is that Service.
 
 A Service is followed as kube-proxy does: to its endpoints (EndpointSlices, else the pods
 its selector matches) and its *target* port — policies see pods and target ports.
@@ -124,6 +125,9 @@ def parse_spec(state: ClusterState, text: str, namespace: str, *, source: bool =
     if not base:
         raise TargetError(f"empty name in {text!r}")
     if is_ip(base):
+        svc = state.service_by_ip(base)
+        if svc is not None and not source:  # a Service address: policies see its backends
+            return Spec(text, "service", svc.meta.namespace, svc.meta.name, port=port, protocol=proto)
         return Spec(text, "ip", host=base, port=port, protocol=proto)
     if _is_cidr(base):
         return Spec(text, "cidr", host=str(parse_cidr(base)), port=port, protocol=proto)

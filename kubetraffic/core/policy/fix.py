@@ -16,7 +16,7 @@ ports, the other protocol and the neighbouring addresses must keep their old ver
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kubetraffic.core.convert import convert
@@ -55,6 +55,7 @@ class _Builder:
         self.notes: list[str] = []
 
     def select(self, peer: PodPeer) -> Selection:
+        """The workload selection of a pod (computed once per pod)."""
         key = peer.name
         if key not in self.selections:
             self.selections[key] = select_workload(self.state, peer.pod)
@@ -97,7 +98,7 @@ class _Builder:
         spec_ports = [{"protocol": p, "port": n} for p, n in ports]
         rule = {"to" if direction == "egress" else "from": [entry], "ports": spec_ports}
         what = ", ".join(f"{p} {n}" for p, n in ports)
-        reason = f"allow {direction} {word} {other.name} on {what} for {self.state.workload_of(subject.pod)}"
+        reason = f"allow {direction} {word} {_who(self.state, other)} on {what} for {_who(self.state, subject)}"
         self.policies.append(
             {
                 "apiVersion": "networking.k8s.io/v1",
@@ -121,26 +122,35 @@ class _Builder:
         return candidate
 
     def manifest(self) -> dict[str, Any]:
+        """One policy, or a ``v1 List`` of them (``kubectl apply -f`` takes either)."""
         if len(self.policies) == 1:
             return self.policies[0]
         return {"apiVersion": "v1", "kind": "List", "items": list(self.policies)}
 
     def prerequisites(self) -> tuple[str, ...]:
+        """Commands to run before applying (labels the selections rely on)."""
         cmds = [s.prerequisite() for s in self.selections.values()]
         return tuple(c for c in cmds if c)
 
     def relabelled(self, peer: Peer) -> Peer:
+        """A pod as it will be once its prerequisite label is added."""
         if isinstance(peer, PodPeer) and peer.name in self.selections:
             return PodPeer(self.selections[peer.name].labelled_pod)
         return peer
 
     def overlay(self) -> PolicyIndex:
-        applied: list[NetworkPolicy] = []
-        for doc in self.policies:
-            _, obj = convert(doc)
-            assert isinstance(obj, NetworkPolicy)
-            applied.append(obj)
-        return self.index.with_policies(applied)
+        """The policy index with this fix applied."""
+        return self.index.with_policies(_converted(self.policies))
+
+
+def _converted(docs: Iterable[dict[str, Any]]) -> list[NetworkPolicy]:
+    """Manifests as the API server would store them (defaulting included)."""
+    out: list[NetworkPolicy] = []
+    for doc in docs:
+        _, obj = convert(doc)
+        assert isinstance(obj, NetworkPolicy)
+        out.append(obj)
+    return out
 
 
 def smallest_fix(state: ClusterState, verdict: ConnectionVerdict, *, index: PolicyIndex | None = None) -> Fix | None:
@@ -201,6 +211,7 @@ def _finish(state: ClusterState, index: PolicyIndex, b: _Builder, checks: list[C
     verified = True
 
     def judge(idx: PolicyIndex, src: Peer, dst: Peer, port: int, proto: str) -> bool:
+        """Allowed under ``idx``?"""
         return evaluate_connection(state, src, dst, port, proto, index=idx).allowed
 
     asked = {(dst.name, port, proto) for _, dst, port, proto in checks}
@@ -279,12 +290,7 @@ def _isolation_warnings(state: ClusterState, index: PolicyIndex, b: _Builder) ->
 
 def apply_fix(state: ClusterState, fix: Fix, *, index: PolicyIndex | None = None) -> PolicyIndex:
     """The policy index as it would be after ``kubectl apply`` of ``fix``'s manifests."""
-    applied: list[NetworkPolicy] = []
-    for doc in fix.policies:
-        _, obj = convert(doc)
-        assert isinstance(obj, NetworkPolicy)
-        applied.append(obj)
-    return (index or policy_index(state)).with_policies(applied)
+    return (index or policy_index(state)).with_policies(_converted(fix.policies))
 
 
 def merge_fixes(fixes: list[Fix]) -> Fix | None:

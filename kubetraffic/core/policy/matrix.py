@@ -78,6 +78,7 @@ class _Class:
 
     @property
     def hostnet(self) -> bool:
+        """A host-network pod (its own class: node traffic)."""
         return self.rep.host_network
 
     @property
@@ -100,9 +101,11 @@ class _Union:
 
     @staticmethod
     def key(ps: PortSet) -> tuple[object, ...]:
+        """A hashable identity of a port set."""
         return tuple(sorted((p, r) for p, r in ps.by_protocol.items() if r))
 
     def union(self, a: PortSet | None, b: PortSet) -> PortSet:
+        """``a | b`` (``b`` when ``a`` is None)."""
         if a is None or a is b:
             return b
         k = ("|", self.key(a), self.key(b))
@@ -112,6 +115,7 @@ class _Union:
         return hit
 
     def inter(self, a: PortSet, b: PortSet) -> PortSet:
+        """``a & b``."""
         if a is ALL:
             return b
         if b is ALL or a is b:

@@ -28,6 +28,7 @@ PAY = "policy-payments"
         ("payments-api.payments.svc.cluster.local:80", "service", "payments/payments-api", 80, None),
         ("shop/cart", "workload", "shop/cart", None, None),
         ("198.51.100.7", "ip", "198.51.100.7", None, None),
+        ("10.96.10.10:80", "service", "payments/payments-api", 80, None),
         ("198.51.100.7:53/udp", "ip", "198.51.100.7", 53, "UDP"),
         ("[2001:db8::1]:443", "ip", "2001:db8::1", 443, None),
         ("2001:db8::1", "ip", "2001:db8::1", None, None),
