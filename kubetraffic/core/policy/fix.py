@@ -98,7 +98,8 @@ class _Builder:
         spec_ports = [{"protocol": p, "port": n} for p, n in ports]
         rule = {"to" if direction == "egress" else "from": [entry], "ports": spec_ports}
         what = ", ".join(f"{p} {n}" for p, n in ports)
-        reason = f"allow {direction} {word} {_who(self.state, other)} on {what} for {_who(self.state, subject)}"
+        whom = f"{DNS_NAMESPACE} k8s-app=kube-dns" if dns else _who(self.state, other)
+        reason = f"allow {direction} {word} {whom} on {what} for {_who(self.state, subject)}"
         self.policies.append(
             {
                 "apiVersion": "networking.k8s.io/v1",
