@@ -12,6 +12,7 @@ from kubetraffic.core.diagnose.endpoints import resolve_target
 from kubetraffic.core.diagnose.model import Hop, Status
 from kubetraffic.core.metrics import MetricsTarget
 from kubetraffic.core.objects import Pod
+from kubetraffic.core.policy import ConnectionVerdict, PodPeer, evaluate_connection, policies_selecting, smallest_fix
 from kubetraffic.core.state import ClusterState
 
 MAX_DESTINATIONS = 4
@@ -37,10 +38,6 @@ def policy_hop(state: ClusterState, info: ControllerInfo, ctx: BackendContext) -
     port = ctx.port
     if port is None:
         return Hop("policy", name, "unknown", "not evaluated: no usable Service port")
-    try:
-        from kubetraffic.core.policy import PodPeer, evaluate_connection
-    except ImportError:  # the policy engine lands separately
-        return Hop("policy", name, "unknown", "NetworkPolicy engine not available in this build")
     sources = [p for p in info.pods if p.ready and not p.terminating] or list(info.pods)
     if not sources:
         return Hop("policy", name, "unknown", "the controller's pods are unknown: NetworkPolicy not evaluated")
@@ -93,7 +90,10 @@ def policy_hop(state: ClusterState, info: ControllerInfo, ctx: BackendContext) -
             target,
         )
     dest, number, verdict = denied[0]
-    fix = _fix(state, verdict) or (
+    if verdict.ingress is not None and not verdict.ingress.allowed:
+        others = policies_selecting(state, dest).others[:2]
+        evidence.extend(f"  not selecting {dest.meta.ref}: {ref} — {why}" for ref, why in others)
+    fix = _fix(state, verdict, source, dest, number) or (
         f"allow ingress to {dest.meta.namespace} pods {_labels(dest)} from namespace {source.meta.namespace} "
         f"on {port.protocol} {number}"
     )
@@ -113,10 +113,9 @@ def _labels(pod: Pod) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(pod.labels.items())) or "(no labels)"
 
 
-def _fix(state: ClusterState, verdict: object) -> str | None:
-    try:
-        from kubetraffic.core.policy import smallest_fix
-    except ImportError:
-        return None
+def _fix(state: ClusterState, verdict: ConnectionVerdict, source: Pod, dest: Pod, number: int) -> str | None:
     fix = smallest_fix(state, verdict)
-    return fix.summary if fix is not None else None
+    if fix is None:
+        return None
+    how = f"kubetraffic explain --from {source.meta.ref} --to {dest.meta.ref} --port {number} prints the manifest"
+    return f"{fix.summary} ({how})"

@@ -31,11 +31,14 @@ def test_the_healthy_shop_routes_like_ingress_nginx() -> None:
     )
     assert (route.backend_service, route.backend_port, route.default_backend) == ("shop/cart", "http", False)
     kinds = [h.kind for h in trace.hops]
-    assert kinds[:9] == ["client", "dns", "entry", "controller", "rule", "tls", "service", "endpoints", "pods"]
+    assert kinds == ["client", "dns", "entry", "controller", "rule", "tls", "service", "endpoints", "pods", "policy"]
     assert hop(trace, "entry").summary == "203.0.113.10 (LoadBalancer ingress-nginx/ingress-nginx-controller)"
     assert hop(trace, "controller").summary == "ingress-nginx/ingress-nginx-controller 2/2 ready"
     assert hop(trace, "endpoints").summary == "3/3 endpoints ready on port 8080"
     assert hop(trace, "dns").status == "unknown"  # offline: nothing resolved
+    policy = hop(trace, "policy")
+    assert policy.status == "ok"
+    assert "ingress of shop/cart-7d9f6c-m4n7q allowed by shop/allow-from-ingress ingress rule 0" in policy.evidence
     # Every hop with metrics names what they are about.
     assert hop(trace, "rule").target is not None
     assert hop(trace, "rule").target.path == "/api/cart"  # type: ignore[union-attr]
@@ -91,6 +94,14 @@ BREAKAGES = [
         "container does not listen on the target port 8080",
         "no container declares port 8080/TCP; declared: 8081/TCP (http)",
         "make the container listen on 8080",
+    ),
+    (
+        "trace-break-policy",
+        CART,
+        "policy",
+        "NetworkPolicy denies the controller: ingress-nginx/ingress-nginx-controller-7d9f6c-k8q2x → shop/cart TCP 8080",
+        "nearest: shop/default-deny: no ingress rules: it isolates the pod for ingress and allows nothing",
+        "allow exactly Deployment ingress-nginx/ingress-nginx-controller → Deployment shop/cart TCP 8080",
     ),
     (
         "trace-break-tls",

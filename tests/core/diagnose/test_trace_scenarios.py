@@ -212,3 +212,10 @@ def test_missing_secret_is_a_tls_failure_and_unknown_without_secrets() -> None:
     tls = hop(trace_request(copy, parse_request("https://shop.example.com/")), "tls")
     assert tls.status == "fail"
     assert tls.summary == "Secret shop/shop-tls not found"
+
+
+def test_policy_not_evaluated_without_controller_pods() -> None:
+    trace = trace_request(scenario("trace-manifests"), parse_request("http://blog.example.com/"))
+    policy = hop(trace, "policy")
+    assert policy.status == "unknown"
+    assert policy.summary == "the controller's pods are unknown: NetworkPolicy not evaluated"
