@@ -18,7 +18,9 @@ def client_hop(req: HttpRequest) -> Hop:
     evidence = [f"{name}: {value}" for name, value in req.headers]
     if req.authority != req.host:
         evidence.append(f"routed as Host {req.authority} (Host header); DNS and TLS SNI use {req.host}")
-    summary = f"{req.method} {req.scheme}://{req.host}:{req.port}{req.path}" + (
+    default = (req.scheme, req.port) in (("http", 80), ("https", 443))
+    host = f"[{req.host}]" if ":" in req.host else req.host
+    summary = f"{req.method} {req.scheme}://{host}{'' if default else f':{req.port}'}{req.path}" + (
         "?" + "&".join(f"{k}={v}" for k, v in req.query) if req.query else ""
     )
     return Hop("client", req.url, "ok", summary, tuple(evidence))

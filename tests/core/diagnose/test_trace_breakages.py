@@ -35,6 +35,7 @@ def test_the_healthy_shop_routes_like_ingress_nginx() -> None:
     assert hop(trace, "entry").summary == "203.0.113.10 (LoadBalancer ingress-nginx/ingress-nginx-controller)"
     assert hop(trace, "controller").summary == "ingress-nginx/ingress-nginx-controller 2/2 ready"
     assert hop(trace, "endpoints").summary == "3/3 endpoints ready on port 8080"
+    assert hop(trace, "client").summary == "GET https://shop.example.com/api/cart"
     assert hop(trace, "dns").status == "unknown"  # offline: nothing resolved
     policy = hop(trace, "policy")
     assert policy.status == "ok"

@@ -219,3 +219,18 @@ def test_policy_not_evaluated_without_controller_pods() -> None:
     policy = hop(trace, "policy")
     assert policy.status == "unknown"
     assert policy.summary == "the controller's pods are unknown: NetworkPolicy not evaluated"
+
+
+def test_generic_and_nginx_answers_both_shown_when_they_differ() -> None:
+    from tests.core.routing.helpers import ingress, ingress_class, path, state_of
+
+    state = state_of(
+        ingress_class("nginx"),
+        ingress("i", [("a.com", [path("/foo", "foo", path_type="ImplementationSpecific"), path("/", "root")])]),
+    )
+    trace = trace_request(state, parse_request("http://a.com/foobar"))
+    rule = hop(trace, "rule")
+    assert trace.route is not None
+    assert trace.route.backend_service == "shop/foo"  # nginx: "location /foo" is a string prefix
+    assert "generic Ingress semantics would answer: Ingress shop/i host a.com / Prefix → root:80" in rule.evidence
+    assert any(n.startswith("ingress-nginx and the generic Ingress rules differ here") for n in trace.notes)
