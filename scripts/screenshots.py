@@ -85,20 +85,15 @@ async def open_target(pilot: Pilot[Any], target: t.Target, *, expand: tuple[str,
 
 
 async def shot_main(pilot: Pilot[Any]) -> None:
-    """The broken admin route: its trace (or the Service) with the failing hop in view."""
-    from kubetraffic.ui.answers.trace import engine
-
-    if engine() is not None:
-        rule = t.Target(t.INGRESS_RULE, "shop", "admin", detail="Prefix", host="admin.example.com", path="/")
-        await open_target(pilot, rule, expand=("Ingresses",))
-        nav = pilot.app.main.navigator
-        for node in nav._walk():
-            if node.data is not None and node.data.target.kind == t.INGRESS and node.data.target.name == "admin":
-                node.expand()
-        await settle(pilot)
-        nav.select_target(rule)
-    else:
-        await open_target(pilot, t.Target(t.SERVICE, "shop", "admin"), expand=("Services",))
+    """The broken admin route: its trace, with the failing hop in view."""
+    rule = t.Target(t.INGRESS_RULE, "shop", "admin", detail="Prefix", host="admin.example.com", path="/")
+    await open_target(pilot, rule, expand=("Ingresses",))
+    nav = pilot.app.main.navigator
+    for node in nav._walk():
+        if node.data is not None and node.data.target == t.Target(t.INGRESS, "shop", "admin"):
+            node.expand()
+    await settle(pilot)
+    nav.select_target(rule)
     await settle(pilot)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.console import Group, RenderableType
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual.app import App
 from textual.color import Color, ColorParseError
 
@@ -65,6 +66,35 @@ def styled(value: object, style: Style | str = "") -> Text:
     if style:
         text.stylize(style)
     return text
+
+
+_NAMED = {"green": "ok", "red": "fail", "yellow": "warn"}
+
+
+def themed(renderable: RenderableType, pal: Palette) -> RenderableType:
+    """A shared (CLI) renderable with its named colours replaced by the theme's.
+
+    The CLI renderers colour verdicts green / red / yellow and names cyan; in the TUI those
+    become the theme's success / error / warning / primary, so light themes stay readable.
+    """
+    if isinstance(renderable, Group):
+        return Group(*(themed(r, pal) for r in renderable.renderables))
+    if isinstance(renderable, Text):
+        out = renderable.copy()
+        out.style = _restyle(out.style, pal)
+        out.spans = [Span(sp.start, sp.end, _restyle(sp.style, pal)) for sp in out.spans]
+        return out
+    return renderable
+
+
+def _restyle(style: str | Style, pal: Palette) -> str | Style:
+    parsed = Style.parse(style) if isinstance(style, str) else style
+    colour = parsed.color.name if parsed.color is not None else None
+    if colour in _NAMED:
+        return parsed + Style(color=pal.status(_NAMED[colour]).color)
+    if colour in ("cyan", "blue", "magenta"):
+        return parsed + Style(color=pal.primary.color)
+    return style
 
 
 def _colour(variables: Mapping[str, str], name: str) -> str | None:

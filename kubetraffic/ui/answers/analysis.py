@@ -11,9 +11,9 @@ from typing import Any
 
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.ui import targets as t
-from kubetraffic.ui.answers import Unavailable
+from kubetraffic.ui.answers import Problem, Unavailable
 from kubetraffic.ui.answers.details import Facts, pod_facts, workload_facts
-from kubetraffic.ui.answers.egress import egress_view
+from kubetraffic.ui.answers.egress import EgressView, egress_view
 from kubetraffic.ui.answers.inventory import GROUP_KINDS, NamespaceRows, NavRow, namespace_rows
 from kubetraffic.ui.answers.policy import PolicyAnswer, policy_answer
 from kubetraffic.ui.answers.service import ServiceAnswer, service_answer
@@ -67,29 +67,50 @@ class Analysis:
     extra: list[Any] = field(default_factory=list)
 
 
-def analyse(model: ClusterModel, target: Target, resolver: object = None, destination: str | None = None) -> Analysis:
-    """Compute the answer for ``target`` (call from a worker)."""
-    with model.read() as state:
-        kind = target.kind
-        if kind in t.ROUTE_KINDS:
-            return Analysis(target, trace_target(state, target, resolver))
-        if kind in (t.INGRESS, t.HTTP_ROUTE):
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What answers may use besides the model: name resolution, whether to probe TLS."""
+
+    resolver: object = None
+    probe: bool = False
+
+
+def analyse(
+    model: ClusterModel, target: Target, ctx: Context | None = None, destination: str | None = None
+) -> Analysis:
+    """Compute the answer for ``target`` (call from a worker; takes the lock as needed)."""
+    ctx = ctx or Context()
+    kind = target.kind
+    if kind in t.ROUTE_KINDS:
+        return Analysis(target, trace_target(model, target, ctx.resolver, probe=ctx.probe))
+    if kind in (t.INGRESS, t.HTTP_ROUTE):
+        with model.read() as state:
             rows = namespace_rows(state, target.namespace, route_health)
-            group_name = "Ingresses" if kind == t.INGRESS else "HTTPRoutes"
-            owner = next(
-                (r for g in rows.groups if g.name == group_name for r in g.children if r.target.name == target.name),
-                None,
-            )
-            if owner is None:
-                return Analysis(target, Gone(target))
-            chosen = next((r for r in owner.children if r.status == "fail"), None) or next(
-                (r for r in owner.children if r.status == "warn"), owner.children[0] if owner.children else None
-            )
-            if chosen is None:
-                return Analysis(target, GroupAnswer(target.title(), []))
-            return Analysis(
-                target, trace_target(state, chosen.target, resolver), [GroupAnswer("rules", owner.children)]
-            )
+        group_name = "Ingresses" if kind == t.INGRESS else "HTTPRoutes"
+        owner = next(
+            (r for g in rows.groups if g.name == group_name for r in g.children if r.target.name == target.name),
+            None,
+        )
+        if owner is None:
+            return Analysis(target, Gone(target))
+        # The rule to show: the first failing one, else the first degraded one, else the first.
+        chosen = next((r for r in owner.children if r.status == "fail"), None) or next(
+            (r for r in owner.children if r.status == "warn"), owner.children[0] if owner.children else None
+        )
+        rules = GroupAnswer(f"rules of {target.title()}", owner.children)
+        if chosen is None:
+            return Analysis(target, rules)
+        return Analysis(target, trace_target(model, chosen.target, ctx.resolver, probe=ctx.probe), [rules])
+    if kind in t.TRAFFIC_SOURCES:
+        with model.read() as state:
+            if kind == t.POD:
+                facts = pod_facts(state, target.namespace, target.name)
+            else:
+                facts = workload_facts(state, target.namespace, target.detail, target.name)
+        if facts is None:
+            return Analysis(target, Gone(target))
+        return Analysis(target, egress_view(model, target, destination, ctx.resolver), [facts])
+    with model.read() as state:
         if kind == t.NAMESPACE:
             return Analysis(target, namespace_rows(state, target.name, route_health))
         if kind == t.GROUP:
@@ -100,16 +121,7 @@ def analyse(model: ClusterModel, target: Target, resolver: object = None, destin
             return Analysis(target, service_answer(state, target.namespace, target.name) or Gone(target))
         if kind == t.POLICY:
             return Analysis(target, policy_answer(state, target.namespace, target.name) or Gone(target))
-        if kind in t.TRAFFIC_SOURCES:
-            facts: Facts | None
-            if kind == t.POD:
-                facts = pod_facts(state, target.namespace, target.name)
-            else:
-                facts = workload_facts(state, target.namespace, target.detail, target.name)
-            if facts is None:
-                return Analysis(target, Gone(target))
-            return Analysis(target, egress_view(state, target, destination), [facts])
-        return Analysis(target, Unavailable(f"nothing to analyse for {target.title()}"))
+    return Analysis(target, Unavailable(f"nothing to analyse for {target.title()}"))
 
 
 def dependencies(target: Target) -> tuple[frozenset[str], set[str] | None]:
@@ -126,4 +138,15 @@ def dependencies(target: Target) -> tuple[frozenset[str], set[str] | None]:
     return POLICY_KINDS | {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}, None
 
 
-ANSWER_TYPES = (Trace, ServiceAnswer, PolicyAnswer, NamespaceRows, Facts, GroupAnswer, Gone, Unavailable)
+ANSWER_TYPES = (
+    Trace,
+    EgressView,
+    ServiceAnswer,
+    PolicyAnswer,
+    NamespaceRows,
+    Facts,
+    GroupAnswer,
+    Gone,
+    Problem,
+    Unavailable,
+)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.ui.answers.analysis import Analysis
+from kubetraffic.ui.answers.egress import EgressView
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,36 +33,58 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "export"
 
 
-def available(analysis: Analysis | None, yaml_text: Callable[[], str] | None = None) -> list[Export]:
+def available(analysis: Analysis | None) -> list[Export]:
     """Exports that make sense for what is on screen."""
+    from kubetraffic.render.output import to_json
+    from kubetraffic.render.verdict import fix_yaml
+
     out: list[Export] = []
     main = analysis.main if analysis is not None else None
     if isinstance(main, Trace):
-        render = _trace_json()
-        if render is not None:
-            trace = main
+        from kubetraffic.render.trace import trace_data
+
+        trace = main
+        out.append(
+            Export(
+                "trace-json",
+                "trace (JSON, as trace -o json)",
+                f"trace-{_slug(trace.url)}.json",
+                lambda: (to_json(trace_data(trace)) + "\n").encode(),
+            )
+        )
+    if isinstance(main, EgressView):
+        from kubetraffic.render.verdict import answer_data
+
+        checked = main.checked
+        if checked is not None:
+            name = _slug(f"{checked.source.ref}-{checked.destination.text}")
             out.append(
                 Export(
-                    "trace-json",
-                    "trace (JSON, as trace -o json)",
-                    f"trace-{_slug(trace.url)}.json",
-                    lambda: render(trace),
+                    "verdict-json",
+                    "verdict (JSON, as egress -o json)",
+                    f"egress-{name}.json",
+                    lambda: (to_json(answer_data(checked)) + "\n").encode(),
+                )
+            )
+            if checked.fix is not None:
+                fix = checked.fix
+                out.append(
+                    Export(
+                        "fix-yaml",
+                        f"fix (NetworkPolicy YAML): {fix.summary}",
+                        f"fix-{name}.yaml",
+                        lambda: fix_yaml(fix).encode(),
+                    )
+                )
+        if main.dns_fix is not None:
+            dns = main.dns_fix
+            name = f"fix-dns-{_slug(main.source)}.yaml"
+            out.append(
+                Export(
+                    "dns-fix-yaml", f"DNS fix (NetworkPolicy YAML): {dns.summary}", name, lambda: fix_yaml(dns).encode()
                 )
             )
     return out
-
-
-def _trace_json() -> Callable[[Trace], bytes] | None:
-    try:
-        from kubetraffic.render import trace as render_trace
-    except ImportError:
-        return None
-    to_data = getattr(render_trace, "trace_data", None)
-    if to_data is None:
-        return None
-    from kubetraffic.render.output import to_json
-
-    return lambda trace: (to_json(to_data(trace)) + "\n").encode()
 
 
 def write_export(export: Export, path: str) -> str:

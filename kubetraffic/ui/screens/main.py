@@ -17,12 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
+from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
 from kubetraffic.adapters.source import ClusterSource, SourceError, raw_object
 from kubetraffic.render.output import to_yaml
 from kubetraffic.render.text import clean_line
 from kubetraffic.ui import sources
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers import exports
+from kubetraffic.ui.answers.analysis import Context
 from kubetraffic.ui.answers.inventory import namespace_pod_counts
 from kubetraffic.ui.answers.listing import ALIASES
 from kubetraffic.ui.answers.trace import route_health
@@ -147,7 +149,18 @@ class MainScreen(Screen[None]):
         header.namespace = self.settings.namespace or info.namespace or ("all" if self.settings.all_namespaces else "")
         header.load_state = "loading cluster…"
         header.statuses = {}
+        self.analysis.context = Context(resolver=self._resolver(source), probe=info.mode == "live")
         self.mount(ClusterFeed(source))
+
+    def _resolver(self, source: ClusterSource) -> HostResolver:
+        """--resolve overrides, then the source's table, then (live only) the system resolver."""
+        try:
+            overrides = parse_resolve_flags(getattr(self.settings.options, "resolve", ()) or ())
+        except ResolveFlagError as exc:
+            self.notify(clean_line(exc), title="Ignored --resolve", severity="warning", markup=False)
+            overrides = {}
+        table = getattr(source, "dns_table", None)
+        return HostResolver(overrides, table, system=source.info.mode == "live")
 
     # ------------------------------------------------------------- feeds
     @on(ClusterFeed.Loaded)
@@ -347,10 +360,15 @@ class MainScreen(Screen[None]):
         if target is None or target.kind not in t.TRAFFIC_SOURCES:
             self.notify("select a pod or workload first (e checks its egress)", severity="warning")
             return
+        resolver = self.analysis.context.resolver
+        hosts = sorted(getattr(resolver, "table", {}) or {}) if resolver is not None else []
+        suggestions = [*dict.fromkeys([*self.analysis.checked.values(), *(f"{h}:443" for h in hosts)])]
         self.app.push_screen(
             PromptScreen(
                 f"Egress check from {target.title()}",
-                placeholder="api.stripe.com:443 · 10.20.0.5:5432 · shop/api:8080 · kube-dns.kube-system:53",
+                placeholder="api.stripe.com:443 · 10.20.0.5:5432 · shop/api:8080 · kube-dns.kube-system:53/udp",
+                value=self.analysis.checked.get(target, ""),
+                suggestions=suggestions,
             ),
             lambda dest: self.analysis.show(target, destination=dest) if dest else None,
         )

@@ -17,11 +17,13 @@ from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.render.text import clean_line
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers import Unavailable
-from kubetraffic.ui.answers.analysis import Analysis, analyse, dependencies
+from kubetraffic.ui.answers.analysis import Analysis, Context, analyse, dependencies
+from kubetraffic.ui.answers.egress import EgressView
 from kubetraffic.ui.answers.policy import PolicyAnswer
 from kubetraffic.ui.answers.service import ServiceAnswer
 from kubetraffic.ui.model import ChangeSummary, ClusterModel
 from kubetraffic.ui.targets import Target
+from kubetraffic.ui.widgets.egress_view import EgressPane
 from kubetraffic.ui.widgets.facts_view import FactsView
 from kubetraffic.ui.widgets.policy_view import PolicyView
 from kubetraffic.ui.widgets.service_view import ServiceView
@@ -44,10 +46,12 @@ class AnalysisPane(Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.model: ClusterModel | None = None
-        self.resolver: object = None
+        self.context = Context()
         self.target: Target | None = None
         self.destination: str | None = None
         self.analysis: Analysis | None = None
+        self.checked: dict[Target, str] = {}
+        """The destination last checked with ``e`` for each pod or workload."""
         self._stale_timer: Timer | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
@@ -59,6 +63,7 @@ class AnalysisPane(Vertical):
             yield ServiceView(id="view-service")
             yield PolicyView(id="view-policy")
             yield FactsView(id="view-facts")
+            yield EgressPane(id="view-egress")
 
     def on_mount(self) -> None:
         self.border_title = "Analysis"
@@ -66,11 +71,13 @@ class AnalysisPane(Vertical):
     def show(self, target: Target, *, destination: str | None = None, focus: bool = False) -> None:
         """Analyse ``target`` (cancelling any analysis in flight)."""
         self.target = target
-        self.destination = destination
+        if destination:
+            self.checked[target] = destination
+        self.destination = destination or self.checked.get(target)
         self.border_title = Text(clean_line(target.title()))
         self.border_subtitle = Text("…")
         if self.model is not None:
-            self._compute(self.model, target, destination, focus)
+            self._compute(self.model, target, self.destination, focus)
 
     def refresh_analysis(self) -> None:
         """Recompute the current answer (after a change, or on demand)."""
@@ -90,7 +97,7 @@ class AnalysisPane(Vertical):
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def _compute(self, model: ClusterModel, target: Target, destination: str | None, focus: bool) -> None:
         try:
-            result = analyse(model, target, self.resolver, destination)
+            result = analyse(model, target, self.context, destination)
         except Exception as exc:  # an engine bug must show as a line, not a traceback
             result = Analysis(target, Unavailable(f"could not analyse {target.title()}: {exc}"))
         self.post_message(self.Ready(result, focus))
@@ -113,6 +120,13 @@ class AnalysisPane(Vertical):
             self.query_one(ServiceView).show(main)
             self.border_subtitle = Text(main.summary)
             self.set_status(main.status)
+        elif isinstance(main, EgressView):
+            switcher.current = "view-egress"
+            self.query_one(EgressPane).show(main)
+            checked = main.checked
+            verdict = ("allowed" if checked.allowed else "denied") if checked is not None else ""
+            self.border_subtitle = Text(verdict or ("DNS denied" if main.status == "fail" else "egress"))
+            self.set_status(main.status if checked is not None or main.status == "fail" else "")
         elif isinstance(main, PolicyAnswer):
             switcher.current = "view-policy"
             self.query_one(PolicyView).show(main)

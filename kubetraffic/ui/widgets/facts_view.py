@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kubetraffic.render.text import data
-from kubetraffic.ui.answers import Unavailable
+from kubetraffic.ui.answers import Problem, Unavailable
 from kubetraffic.ui.answers.analysis import Gone, GroupAnswer
 from kubetraffic.ui.answers.details import Facts
 from kubetraffic.ui.answers.inventory import NamespaceRows, NavRow
@@ -41,6 +41,8 @@ def render_plain(answer: object, pal: Palette) -> RenderableType:
         return rows_table(answer.title, answer.rows, pal)
     if isinstance(answer, Gone):
         return Text.assemble(data(answer.target.title()), (" no longer exists", pal.status("warn")))
+    if isinstance(answer, Problem):
+        return Text.assemble(("▲ ", pal.status("warn")), styled(answer.message, pal.status("warn")))
     if isinstance(answer, Unavailable):
         return Text.assemble(("○ ", pal.muted), data(answer.reason, "dim"))
     return Text("")

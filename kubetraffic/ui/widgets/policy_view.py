@@ -34,10 +34,12 @@ def render_policy(answer: PolicyAnswer, pal: Palette) -> RenderableType:
         Text.assemble(("policyTypes ", "dim"), ", ".join(pol.policy_types)),
         Text(""),
     ]
-    if answer.words is not None:
-        parts += [data(line) for line in answer.words]
-    else:
-        parts.append(Text.assemble(("○ ", pal.muted), data(answer.unavailable, "dim")))
+    for line in answer.words:
+        head, sep, rest = line.partition(": ")
+        if sep and (head.startswith(("ingress", "egress"))):
+            parts.append(Text.assemble((head, pal.primary), ": ", data(rest)))
+        else:
+            parts.append(data(line))
     parts += [Text(""), Text(f"selects {answer.pod_count} pod{'s' if answer.pod_count != 1 else ''}", style="bold")]
     if answer.pods:
         more = f" (+{answer.pod_count - len(answer.pods)} more)" if answer.pod_count > len(answer.pods) else ""

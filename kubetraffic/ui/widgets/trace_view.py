@@ -7,6 +7,7 @@ when measured, request rate, 5xx ratio, p99 latency and a sparkline.
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -33,7 +34,8 @@ class HopCard(Static, can_focus=True):
 
 
 def render_hop(hop: Hop, pal: Palette, first_failure: bool = False) -> RenderableType:
-    """The card body: status line, evidence, fix, metrics."""
+    """The card body: status line, then (indented, wrapping under itself) summary,
+    evidence, fix and metrics."""
     glyph, style = pal.glyph(hop.status)
     head = Text.assemble(
         (f"{glyph} ", style),
@@ -42,15 +44,15 @@ def render_hop(hop: Hop, pal: Palette, first_failure: bool = False) -> Renderabl
         data(hop.name, "bold"),
         ("  ◀ first failure" if first_failure else "", style),
     )
-    lines: list[RenderableType] = [head, Text.assemble("  ", styled(hop.summary, style if hop.status != "ok" else ""))]
-    lines += [Text.assemble("  ", data(e, "dim")) for e in hop.evidence]
+    body: list[RenderableType] = [styled(hop.summary, style if hop.status != "ok" else "")]
+    body += [data(e, "dim") for e in hop.evidence]
     if hop.fix:
-        lines.append(Text.assemble(("  fix ", pal.accent), data(hop.fix)))
+        body.append(Text.assemble(("fix ", pal.accent), data(hop.fix)))
     if hop.metrics is not None:
         line = metrics_line(hop.metrics, pal.status("warn"), pal.status("fail"))
         if line is not None:
-            lines.append(Text.assemble("  ", line))
-    return Group(*lines)
+            body.append(line)
+    return Group(head, Padding(Group(*body), (0, 0, 0, 2)))
 
 
 def render_trace_head(trace: Trace, pal: Palette) -> RenderableType:

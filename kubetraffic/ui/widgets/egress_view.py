@@ -1,0 +1,77 @@
+"""The egress view of a pod or workload: checked destination, DNS, reachability, policies."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from kubetraffic.render.text import data
+from kubetraffic.render.verdict import answer_view, dns_lines
+from kubetraffic.ui.answers.egress import EgressView
+from kubetraffic.ui.palette import Palette, palette, styled, themed
+
+
+class EgressPane(VerticalScroll):
+    """Shows one ``EgressView``."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="egress-body")
+
+    def show(self, view: EgressView) -> None:
+        """Render the view (the checked destination first, when there is one)."""
+        self.query_one("#egress-body", Static).update(render_egress(view, palette(self.app)))
+        self.scroll_home(animate=False)
+
+
+def render_egress(view: EgressView, pal: Palette) -> RenderableType:
+    """Rich rendering of an EgressView."""
+    parts: list[RenderableType] = [
+        Text.assemble(
+            data(f"Egress of {view.source}", "bold"), (f"  ({view.pods} pod{'s' if view.pods != 1 else ''})", "dim")
+        )
+    ]
+    if view.problem is not None:
+        parts.append(Text.assemble(("▲ ", pal.status("warn")), styled(view.problem.message, pal.status("warn"))))
+    if view.checked is not None:
+        parts += [Text(""), themed(answer_view(view.checked), pal)]
+    elif view.problem is None:
+        parts.append(Text("press e to check a destination (host:port, IP, ns/pod, svc.ns:port)", style="dim"))
+    if view.dns is not None and (view.checked is None or view.checked.dns is None):
+        parts += [Text(""), themed(Group(*dns_lines(view.dns, view.dns_fix, None)), pal)]
+    if view.reach:
+        table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), title_justify="left")
+        table.add_column(" ", no_wrap=True)
+        table.add_column("may reach", no_wrap=True)
+        table.add_column("ports")
+        table.add_column("", style="dim")
+        for row in view.reach:
+            glyph, style = pal.glyph("ok" if row.allowed else "fail")
+            if row.partial:
+                glyph, style = pal.glyph("warn")
+            table.add_row(Text(glyph, style=style), data(row.destination), data(row.ports), data(row.why))
+        parts += [Text(""), table]
+    if view.policies is not None:
+        parts += [Text(""), _policies(view, pal)]
+    parts += [data(n, "dim") for n in view.notes]
+    return Group(*parts)
+
+
+def _policies(view: EgressView, pal: Palette) -> RenderableType:
+    pol = view.policies
+    assert pol is not None
+    lines: list[RenderableType] = []
+    for direction, names in (("egress", pol.egress), ("ingress", pol.ingress)):
+        label = Text(f"{direction:<8} ", style="bold")
+        if names:
+            label.append_text(styled(f"isolated by {len(names)}: {', '.join(names)}", pal.status("warn")))
+        else:
+            label.append_text(styled("not isolated: every connection is allowed", pal.status("ok")))
+        lines.append(label)
+    for name, rules in pol.rules.items():
+        lines.append(Text.assemble(("policy   ", "bold"), styled(name, pal.primary)))
+        lines += [Text.assemble("  ", data(rule)) for rule in rules]
+    lines += [data(n, "dim") for n in pol.notes]
+    return Group(*lines)
