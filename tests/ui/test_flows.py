@@ -40,7 +40,7 @@ async def test_navigator_loads_a_namespace_when_expanded_and_shows_health() -> N
         await pilot.press("right")
         await settle(pilot)
         groups = [str(c.label) for c in shop.children]
-        assert groups == ["○ Ingresses (2)", "✖ Services (4)", "▲ Workloads (4)", "  NetworkPolicies (4)"]
+        assert groups == ["✖ Ingresses (2)", "✖ Services (4)", "▲ Workloads (4)", "  NetworkPolicies (4)"]
 
 
 async def test_select_broken_service_shows_why() -> None:

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kubetraffic.render.text import data
-from kubetraffic.render.verdict import answer_view, dns_lines
+from kubetraffic.render.verdict import INDENT, LABEL_WIDTH, answer_view, dns_lines
 from kubetraffic.ui.answers.egress import EgressView
 from kubetraffic.ui.palette import Palette, palette, styled, themed
 
@@ -36,11 +36,11 @@ def render_egress(view: EgressView, pal: Palette) -> RenderableType:
     if view.problem is not None:
         parts.append(Text.assemble(("▲ ", pal.status("warn")), styled(view.problem.message, pal.status("warn"))))
     if view.checked is not None:
-        parts += [Text(""), themed(answer_view(view.checked), pal)]
+        parts += [Text(""), hanging(themed(answer_view(view.checked), pal))]
     elif view.problem is None:
         parts.append(Text("press e to check a destination (host:port, IP, ns/pod, svc.ns:port)", style="dim"))
     if view.dns is not None and (view.checked is None or view.checked.dns is None):
-        parts += [Text(""), themed(Group(*dns_lines(view.dns, view.dns_fix, None)), pal)]
+        parts += [Text(""), hanging(themed(Group(*dns_lines(view.dns, view.dns_fix, None)), pal))]
     if view.reach:
         table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), title_justify="left")
         table.add_column(" ", no_wrap=True)
@@ -57,6 +57,29 @@ def render_egress(view: EgressView, pal: Palette) -> RenderableType:
         parts += [Text(""), _policies(view, pal)]
     parts += [data(n, "dim") for n in view.notes]
     return Group(*parts)
+
+
+def hanging(renderable: RenderableType) -> RenderableType:
+    """The CLI walkthrough's ``label  text`` lines as grids, so long text wraps under
+    itself instead of under the label; other lines stay as they are."""
+    if not isinstance(renderable, Group):
+        return renderable
+    width = len(INDENT) + LABEL_WIDTH
+    out: list[RenderableType] = []
+    grid: Table | None = None
+    for line in renderable.renderables:
+        plain = line.plain if isinstance(line, Text) else ""
+        if isinstance(line, Text) and plain.startswith(INDENT) and len(plain) > width:
+            if grid is None:
+                grid = Table.grid()
+                grid.add_column(width=width, no_wrap=True)
+                grid.add_column(ratio=1)
+                out.append(grid)
+            grid.add_row(line[:width], line[width:])
+        else:
+            grid = None
+            out.append(line)
+    return Group(*out)
 
 
 def _policies(view: EgressView, pal: Palette) -> RenderableType:
