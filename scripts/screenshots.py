@@ -26,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
 SIZE = (120, 36)
+SHOT_TIMEOUT = 120.0
+"""Seconds one shot may take before the script gives up (it never hangs silently)."""
 sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
@@ -212,7 +214,7 @@ def main() -> int:
     if not shutil.which("rsvg-convert"):
         print("rsvg-convert not found (Debian: apt-get install librsvg2-bin): writing SVG only", file=sys.stderr)
     for name in args.names or SHOTS:
-        path = asyncio.run(take(name))
+        path = asyncio.run(asyncio.wait_for(take(name), SHOT_TIMEOUT))
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
