@@ -1,0 +1,142 @@
+"""Metrics into verdicts: attach figures to hops, and let measured errors speak.
+
+Pure: the figures were fetched elsewhere (adapters) and arrive keyed by the hop's
+``MetricsTarget``. Only measured figures can change a status, and only towards caution:
+a hop the API calls healthy that serves >= ``DEGRADED_ERROR_RATIO`` 5xx becomes "warn"
+(the trace "degraded"); a missing figure never changes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from kubetraffic.core.diagnose.model import Hop, Trace
+from kubetraffic.core.metrics import DEGRADED_ERROR_RATIO, HopMetrics, MetricsTarget
+
+CERT_WARN_DAYS = 14
+"""A served certificate expiring within this many days of the query time warns."""
+
+
+def apply_metrics(trace: Trace, by_target: Mapping[MetricsTarget, HopMetrics]) -> Trace:
+    """``trace`` with each hop's figures attached and the verdicts they justify."""
+    hops = list(trace.hops)
+    for i, hop in enumerate(hops):
+        metrics = by_target.get(hop.target) if hop.target is not None else None
+        if metrics is None:
+            continue
+        hops[i] = _judge(replace(hop, metrics=metrics), metrics)
+        if metrics.cert_expires_at is not None:
+            tls = next((j for j, h in enumerate(hops) if h.kind == "tls"), i)
+            hops[tls] = _cert(hops[tls], metrics, hop.target.host if hop.target else None)
+    return replace(trace, hops=tuple(hops))
+
+
+def _judge(hop: Hop, m: HopMetrics) -> Hop:
+    """Evidence lines from the figures, and "warn" for a healthy-looking hop serving 5xx."""
+    evidence = list(hop.evidence)
+    status = hop.status
+    scope = (
+        f"over {m.window}" + (f" at {m.query_time}" if m.query_time else "") + (f" ({m.source})" if m.source else "")
+    )
+    if m.error_ratio is not None and m.error_ratio >= DEGRADED_ERROR_RATIO:
+        rate = f" of {rate_text(m.requests_per_second)}" if m.requests_per_second is not None else ""
+        evidence.append(f"metrics: {percent(m.error_ratio)} of requests{rate} answered 5xx {scope}")
+        if status == "ok":  # healthy in the API, failing in fact: degraded, not broken
+            status = "warn"
+    if m.drops_per_second:
+        reasons = ", ".join(f"{r} {rate_text(v, '/s')}" for r, v in m.drop_reasons.items() if v > 0)
+        evidence.append(
+            f"metrics: {rate_text(m.drops_per_second, '/s')} dropped"
+            + (f" ({reasons})" if reasons else "")
+            + f" {scope}"
+        )
+    if m.restarts:
+        evidence.append(f"metrics: {m.restarts:g} container restarts {scope}")
+    evidence += [f"metrics: {note}" for note in m.notes]
+    return replace(hop, evidence=tuple(evidence), status=status)
+
+
+def _cert(hop: Hop, m: HopMetrics, host: str | None) -> Hop:
+    """The served certificate's expiry as evidence on the TLS hop; warn when close or past."""
+    assert m.cert_expires_at is not None
+    now = _parse_time(m.query_time) or datetime.now(UTC)
+    expires = datetime.fromtimestamp(m.cert_expires_at, UTC)
+    days = (expires - now).total_seconds() / 86400
+    when = expires.strftime("%Y-%m-%d %H:%M UTC")
+    subject = f"for {host} " if host else ""
+    if days < 0:
+        line = f"metrics: the certificate {subject}served by {m.source or 'the controller'} expired {when}"
+    else:
+        line = f"metrics: the certificate {subject}served by {m.source or 'the controller'} expires {when} (in {days:.0f} days)"
+    status = hop.status
+    if days < CERT_WARN_DAYS and status == "ok" and hop.kind == "tls":
+        status = "warn"
+    return replace(hop, evidence=(*hop.evidence, line), status=status)
+
+
+@dataclass(frozen=True, slots=True)
+class EgressEvidence:
+    """What metrics add to an egress verdict: evidence lines, and whether they contradict it."""
+
+    lines: tuple[str, ...] = ()
+    contradiction: bool = False
+    """Policy allows the traffic, yet policy drops were measured: worth a packet capture."""
+
+
+def is_policy_drop(reason: str) -> bool:
+    """Drop reasons that mean a network policy dropped the packet (Hubble, Retina, Cilium)."""
+    text = reason.lower()
+    return "policy" in text or "denied" in text
+
+
+def egress_evidence(allowed: bool, metrics: HopMetrics | None) -> EgressEvidence:
+    """Compare a policy verdict for a pod's egress with the drops measured for that pod."""
+    if metrics is None or not metrics.drops_per_second:
+        return EgressEvidence()
+    policy = {r: v for r, v in metrics.drop_reasons.items() if v > 0 and is_policy_drop(r)}
+    scope = f"over {metrics.window}" + (f" at {metrics.query_time}" if metrics.query_time else "")
+    measured = ", ".join(f"{r} {rate_text(v, '/s')}" for r, v in policy.items())
+    source = metrics.source or "metrics"
+    if policy and allowed:
+        return EgressEvidence(
+            (
+                f"{source}: policy drops measured ({measured}) {scope}, although the policies allow this traffic — "
+                "the datapath disagrees with the model; capture packets to see what happens",
+            ),
+            contradiction=True,
+        )
+    if policy:
+        return EgressEvidence((f"{source}: confirms policy drops ({measured}) {scope}",))
+    other = ", ".join(f"{r} {rate_text(v, '/s')}" for r, v in metrics.drop_reasons.items() if v > 0)
+    return EgressEvidence((f"{source}: drops measured ({other or rate_text(metrics.drops_per_second, '/s')}) {scope}",))
+
+
+# ----------------------------------------------------------------------------- wording
+
+
+def percent(ratio: float) -> str:
+    """0.1214 -> "12.1 %"."""
+    return f"{ratio * 100:.1f} %"
+
+
+def rate_text(value: float | None, unit: str = " req/s") -> str:
+    """A rate with sensible precision: 1234 -> "1.2k req/s", 0.4 -> "0.4 req/s"."""
+    if value is None:
+        return "?"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k{unit}"
+    if value >= 10:
+        return f"{value:.0f}{unit}"
+    if value >= 0.1:
+        return f"{value:.1f}{unit}"
+    return f"{value:.2g}{unit}"
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
