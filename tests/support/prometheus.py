@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -105,7 +106,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(binary: str, data: Path, config: Path, ready_timeout: float) -> tuple[subprocess.Popen[str], str, list[str]]:
+def _start(
+    binary: str, data: Path, config: Path, ready_timeout: float, extra: Sequence[str], prefix: str
+) -> tuple[subprocess.Popen[str], str, list[str]]:
     """Start prometheus on a free port and wait for its "ready" log line (an event, not a sleep)."""
     port = _free_port()
     proc = subprocess.Popen(
@@ -116,6 +119,7 @@ def _start(binary: str, data: Path, config: Path, ready_timeout: float) -> tuple
             "--storage.tsdb.retention.time=100y",
             f"--web.listen-address=127.0.0.1:{port}",
             "--log.level=info",
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -134,11 +138,17 @@ def _start(binary: str, data: Path, config: Path, ready_timeout: float) -> tuple
 
     threading.Thread(target=read_log, daemon=True).start()
     ready.wait(ready_timeout)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}{prefix}"
     if proc.poll() is None:
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/-/ready", timeout=5) as answer:
-            if answer.status == 200:
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=5) as answer:
+                if answer.status == 200:
+                    return proc, url, log
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:  # up, and asking for the credentials it was configured with
                 return proc, url, log
+        except OSError:
+            pass
     _stop(proc)
     raise RuntimeError("prometheus did not become ready:\n" + "\n".join(log[-15:]))
 
@@ -161,8 +171,14 @@ def backfilled_prometheus(
     before: timedelta = timedelta(hours=2),
     after: timedelta = timedelta(minutes=10),
     ready_timeout: float = 30.0,
+    route_prefix: str = "",
+    basic_auth: tuple[str, str] | None = None,
 ) -> Iterator[PrometheusServer]:
-    """A real Prometheus holding ``series`` from ``at - before`` to ``at + after``."""
+    """A real Prometheus holding ``series`` from ``at - before`` to ``at + after``.
+
+    ``route_prefix`` serves the API under a path (as behind the API server's service proxy);
+    ``basic_auth`` is (user, bcrypt hash of the password) for ``--web.config.file``.
+    """
     promtool = require_tool("promtool")
     prometheus = require_tool("prometheus")
     with tempfile.TemporaryDirectory(prefix="kubetraffic-prom-") as tmp:
@@ -180,10 +196,15 @@ def backfilled_prometheus(
             raise RuntimeError(f"promtool backfill failed: {done.stderr.strip()[-800:]}")
         config = root / "prometheus.yml"
         config.write_text("global:\n  evaluation_interval: 1h\n")  # no scrape jobs: the blocks are all there is
+        extra = [f"--web.route-prefix={route_prefix}"] if route_prefix else []
+        if basic_auth:
+            web = root / "web.yml"
+            web.write_text(f"basic_auth_users:\n  {basic_auth[0]}: '{basic_auth[1]}'\n")
+            extra.append(f"--web.config.file={web}")
         proc, url, log = None, "", []
         for _attempt in range(3):  # the free port can be taken between probe and bind
             try:
-                proc, url, log = _start(prometheus, data, config, ready_timeout)
+                proc, url, log = _start(prometheus, data, config, ready_timeout, extra, route_prefix)
                 break
             except RuntimeError:
                 if _attempt == 2:

@@ -73,7 +73,7 @@ class QueryClient:
             retry=no_retry,
             auth=config.basic_auth,
             session=session,
-            timeout=(min(CONNECT_TIMEOUT, config.timeout), config.timeout),  # type: ignore[arg-type]
+            timeout=(min(CONNECT_TIMEOUT, config.timeout), config.timeout),
         )
 
     def close(self) -> None:
@@ -110,7 +110,7 @@ class QueryClient:
 
     def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         import requests
-        from prometheus_api_client import PrometheusApiClientException
+        from prometheus_api_client.exceptions import PrometheusApiClientException
 
         where = self.config.where
         try:

@@ -63,13 +63,9 @@ class PrometheusConfig:
 
 
 def display_url(url: str) -> str:
-    """``url`` with credentials and query string removed."""
+    """``url`` with credentials and query string removed (never raises, even for a bad port)."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 def _read_secret_file(path: str, what: str) -> str:
@@ -97,7 +93,7 @@ def config_from(
     try:
         parts.port  # noqa: B018 - validates the port
     except ValueError:
-        raise ConfigError(f"--prometheus {display_url(url)!r}: bad port") from None
+        raise ConfigError(f"--prometheus {display_url(raw)!r}: bad port") from None
     basic: tuple[str, str] | None = None
     if parts.username is not None:
         basic = (unquote(parts.username), unquote(parts.password or ""))

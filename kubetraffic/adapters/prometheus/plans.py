@@ -198,18 +198,16 @@ def _pods(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:
         ("hubble_policy_verdicts_total", "hubble", 'action=~"(?i)dropped|denied"'),
         ("hubble_flows_processed_total", "hubble", 'verdict="DROPPED"'),
     ):
-        sel = _context_selector(catalog, metric, side, target.namespace, pods, destination)
-        if sel is None:
+        context = _context_selector(catalog, metric, side, target.namespace, pods, destination)
+        if context is None:
             continue
         if extra:
             reason = "policy verdict: dropped" if "action" in extra else "flows dropped"
-            jobs.append(
-                Job("drops_per_second", rate_sum(metric, sel.plus(extra), window), family, "reasons", reason=reason)
-            )
+            query = rate_sum(metric, context.plus(extra), window)
+            jobs.append(Job("drops_per_second", query, family, "reasons", reason=reason))
         elif catalog.has(metric, "reason"):
-            jobs.append(
-                Job("drops_per_second", rate_sum(metric, sel, window, by="reason"), family, "reasons", by="reason")
-            )
+            query = rate_sum(metric, context, window, by="reason")
+            jobs.append(Job("drops_per_second", query, family, "reasons", by="reason"))
     cadvisor = f"container_network_{'transmit' if outgoing else 'receive'}_packets_dropped_total"
     if catalog.has(cadvisor, "namespace", "pod"):
         sel = Selector().eq("namespace", target.namespace).re("pod", pods)

@@ -41,8 +41,8 @@ def _judge(hop: Hop, m: HopMetrics) -> Hop:
         f"over {m.window}" + (f" at {m.query_time}" if m.query_time else "") + (f" ({m.source})" if m.source else "")
     )
     if m.error_ratio is not None and m.error_ratio >= DEGRADED_ERROR_RATIO:
-        rate = f" of {rate_text(m.requests_per_second)}" if m.requests_per_second is not None else ""
-        evidence.append(f"metrics: {percent(m.error_ratio)} of requests{rate} answered 5xx {scope}")
+        traffic = rate_text(m.requests_per_second) if m.requests_per_second is not None else "requests"
+        evidence.append(f"metrics: {percent(m.error_ratio)} of {traffic} answered 5xx {scope}")
         if status == "ok":  # healthy in the API, failing in fact: degraded, not broken
             status = "warn"
     if m.drops_per_second:

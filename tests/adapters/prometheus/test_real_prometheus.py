@@ -188,3 +188,10 @@ def test_sparkline_series(source: PrometheusSource) -> None:
     assert times[1] - times[0] == 60
     assert [v for _, v in api["requests_per_second"]][-1] == pytest.approx(20.0)
     assert NOWHERE not in series
+
+
+def test_hostile_names_stay_data(source: PrometheusSource) -> None:
+    hostile = MetricsTarget("rule", 'sh"op', "web\\", host='a"}) or vector(1) #', path="/(x|y)*\n", pods=('p"1', "p.*"))
+    assert source.hop_metrics([hostile], at=AT) == {}
+    assert source.status().state == "ok"
+    assert not source.status().notable  # every query parsed: no "N queries failed"
