@@ -6,13 +6,19 @@ values are written next to the series that produce them.
 
 from __future__ import annotations
 
-from tests.support.prometheus import AT, Series, histogram
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.prometheus import AT, PrometheusServer, Series, backfilled_prometheus, histogram
 
 ERRORS_SINCE = AT.timestamp() - 15 * 60
 """The /api 503s start 15 minutes before AT (sparklines show the step; the 5m window is past it)."""
 
 NGINX_BUCKETS = [("0.05", 0.2), ("0.1", 0.5), ("0.25", 0.9), ("0.5", 0.99), ("1", 1.0)]
 # p50: rank 0.5 falls at the top of the 0.1 bucket -> 0.1 s; p99: top of the 0.5 bucket -> 0.5 s
+UPSTREAM_BUCKETS = [("0.05", 0.6), ("0.1", 0.95), ("0.25", 1.0)]
+# upstream (the api endpoints): p50 = 0.05 * 0.5 / 0.6 = 0.0417 s; p99 = 0.1 + 0.15 * 0.04 / 0.05 = 0.22 s
 ENVOY_BUCKETS_MS = [("5", 0.5), ("10", 0.8), ("50", 1.0)]
 # p50 = 5 ms; p99 = 10 + 40 * (0.99 - 0.8) / 0.2 = 48 ms
 ISTIO_BUCKETS_MS = [("25", 0.5), ("100", 0.9), ("1000", 1.0)]
@@ -51,6 +57,7 @@ def series() -> list[Series]:
         api = {"host": "shop.example.com", "ingress": "storefront", "namespace": "shop", "path": "/api"}
         api |= {"service": "api", "controller_pod": pod, "controller_namespace": "ingress-nginx"}
         out += histogram("nginx_ingress_controller_request_duration_seconds", api, 10.0, NGINX_BUCKETS)
+        out += histogram("nginx_ingress_controller_response_duration_seconds", api, 10.0, UPSTREAM_BUCKETS)
     out.append(
         Series(
             "nginx_ingress_controller_orphan_ingress",
@@ -119,3 +126,10 @@ def _restarts(t: float) -> float:
         if AT.timestamp() - 215 < t <= AT.timestamp() - 200 or AT.timestamp() - 115 < t <= AT.timestamp() - 100
         else 0.0
     )
+
+
+@pytest.fixture(scope="session")
+def prometheus() -> Iterator[PrometheusServer]:
+    """This scenario's series in a running Prometheus (skips without one, fails under CI=true)."""
+    with backfilled_prometheus(series()) as server:
+        yield server

@@ -71,6 +71,8 @@ def plan(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:
         jobs += _envoy(target, catalog, window)
     if kind == "service":
         jobs = _istio(target, catalog, window) + jobs  # the mesh sees every caller, not only the ingress
+    if kind == "endpoints":
+        jobs += _nginx_upstream(target, catalog, window)
     if target.pods:
         jobs += _pods(target, catalog, window)
     return jobs
@@ -128,6 +130,18 @@ def _nginx(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:
                 )
             )
     return jobs
+
+
+def _nginx_upstream(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:
+    """How long the endpoints themselves take to answer ingress-nginx (upstream response time)."""
+    bucket = "nginx_ingress_controller_response_duration_seconds_bucket"
+    if not catalog.has(bucket, "namespace", "service"):
+        return []
+    sel = Selector().eq("namespace", target.namespace).eq("service", target.service or target.name)
+    return [
+        Job(figure, quantile(q, bucket, sel, window), "ingress-nginx upstream")
+        for q, figure in ((0.5, "latency_p50_seconds"), (0.99, "latency_p99_seconds"))
+    ]
 
 
 def _envoy(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:

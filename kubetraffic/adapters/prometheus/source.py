@@ -29,7 +29,7 @@ from kubetraffic.core.metrics import HopMetrics, MetricsTarget
 
 T = TypeVar("T")
 
-WORKERS = 4
+WORKERS = 6
 CATALOG_TTL = 300.0
 """Seconds a detected catalog is reused for "now" queries (a past ``--at`` is kept for good)."""
 

@@ -24,6 +24,7 @@ CART_SERVICE = MetricsTarget("service", "shop", "cart", port=80)
 LEGACY_SERVICE = MetricsTarget("service", "shop", "legacy")
 API_SERVICE = MetricsTarget("service", "shop", "api", port=80)
 CART_PODS = MetricsTarget("endpoints", "shop", "cart", pods=("cart-6d8-x2", "cart-6d8-y7"))
+API_ENDPOINTS = MetricsTarget("endpoints", "shop", "api", service="api", port=80)
 API_PODS = MetricsTarget("pods", "shop", "api", pods=("api-5f7-a", "api-5f7-b"))
 PAYMENTS_EGRESS = MetricsTarget(
     "egress", "payments", "payments-api", pods=("payments-api-1",), destination="198.51.100.7"
@@ -38,6 +39,7 @@ ALL = [
     LEGACY_SERVICE,
     API_SERVICE,
     CART_PODS,
+    API_ENDPOINTS,
     API_PODS,
     PAYMENTS_EGRESS,
     NOWHERE,
@@ -124,6 +126,14 @@ def test_service_without_mesh_uses_the_ingress_controller(figures: dict[MetricsT
     assert api.requests_per_second == pytest.approx(20.0)
     assert api.error_ratio == pytest.approx(0.1)
     assert api.source == "ingress-nginx"
+
+
+def test_endpoints_get_the_upstream_response_time(figures: dict[MetricsTarget, HopMetrics]) -> None:
+    endpoints = figures[API_ENDPOINTS]
+    assert endpoints.latency_p50_seconds == pytest.approx(0.05 * 0.5 / 0.6)
+    assert endpoints.latency_p99_seconds == pytest.approx(0.22)
+    assert endpoints.requests_per_second is None  # counted once, on the service hop
+    assert endpoints.source == "ingress-nginx upstream"
 
 
 def test_pod_figures_restarts_and_interface_drops(figures: dict[MetricsTarget, HopMetrics]) -> None:
