@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from kubetraffic.cli.metrics import enrich_traces, open_metrics, time_flags
+from kubetraffic.cli.metrics import egress_metrics, enrich_traces, open_metrics, time_flags
 from kubetraffic.cli.options import GlobalOptions
+from kubetraffic.core.diagnose.metrics import egress_target
 from kubetraffic.core.diagnose.model import Hop, Trace
 from kubetraffic.core.metrics import MetricsTarget
 from kubetraffic.render.metrics import metrics_json
@@ -108,3 +109,18 @@ def test_stalled_prometheus_costs_one_timeout(
 def test_malformed_url_is_a_usage_error() -> None:
     with pytest.raises(Exception, match="expected http"):
         open_metrics(GlobalOptions(prometheus="ftp://x"))
+
+
+@pytest.mark.prometheus
+def test_egress_allowed_by_policy_but_dropped_is_a_contradiction(prometheus: PrometheusServer) -> None:
+    opts = _opts(prometheus.url)
+    target = egress_target("payments", ("payments-api-1",), "198.51.100.7")
+    found = egress_metrics(target, True, opts, open_metrics(opts))
+    assert found.contradiction
+    assert found.lines[0].startswith(
+        "hubble: policy drops measured (POLICY_DENIED 0.4/s) over 5m at 2024-05-01T12:00:00Z"
+    )
+    elsewhere = egress_metrics(
+        egress_target("payments", ("payments-api-1",), "192.0.2.1"), True, opts, open_metrics(opts)
+    )
+    assert elsewhere.lines == ()  # no drops towards that address: nothing to contradict

@@ -140,6 +140,8 @@ class PrometheusSource:
         self, targets: Sequence[MetricsTarget], *, at: datetime | None = None, window: str = "5m"
     ) -> dict[MetricsTarget, HopMetrics]:
         """Figures per target at ``at`` (default now) over ``window``; never raises for server trouble."""
+        if not targets:
+            return {}
         moment = at or datetime.now(UTC)
         batch = _Batch(self.budget)
         catalog = self._catalog(batch, moment, fixed=at is not None)
@@ -171,6 +173,8 @@ class PrometheusSource:
         figures: Sequence[str] = SPARK_FIGURES,
     ) -> dict[MetricsTarget, dict[str, Points]]:
         """Range series of the figures' best queries over ``span`` ending at ``at``."""
+        if not targets or not figures:
+            return {}
         end = at or datetime.now(UTC)
         points = max(2, points)
         step = max(1.0, float(round(parse_duration(span).total_seconds() / (points - 1))))

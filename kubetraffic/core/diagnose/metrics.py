@@ -85,6 +85,12 @@ class EgressEvidence:
     """Policy allows the traffic, yet policy drops were measured: worth a packet capture."""
 
 
+def egress_target(namespace: str, pods: tuple[str, ...], destination_ip: str | None) -> MetricsTarget:
+    """What to measure for an egress check: drops leaving these pods (towards the destination)."""
+    name = pods[0] if len(pods) == 1 else f"{len(pods)} pods"
+    return MetricsTarget("egress", namespace, name, pods=pods, destination=destination_ip)
+
+
 def is_policy_drop(reason: str) -> bool:
     """Drop reasons that mean a network policy dropped the packet (Hubble, Retina, Cilium)."""
     text = reason.lower()
