@@ -52,6 +52,7 @@ def test_healthy_looking_backend_serving_5xx_is_degraded_with_the_figure_as_evid
     out = apply_metrics(_trace(), {SERVICE: _m(requests_per_second=20.0, error_ratio=0.121)})
     hop = out.hops[3]
     assert hop.status == "warn"
+    assert hop.summary == "ClusterIP 80->8080; serving 12.1 % 5xx"
     assert out.verdict == "degraded"
     assert out.first_failure is None
     assert hop.evidence == ("metrics: 12.1 % of 20 req/s answered 5xx over 5m at 2024-05-01T12:00:00Z (ingress-nginx)",)
@@ -100,6 +101,7 @@ def test_served_certificate_expiry_lands_on_the_tls_hop(days: int, status: str, 
     out = apply_metrics(_trace(), {RULE: _m(cert_expires_at=expires, requests_per_second=1.0)})
     tls = out.hops[2]
     assert tls.status == status
+    assert (tls.summary == "covers shop.example.com") == (status == "ok")
     assert len(tls.evidence) == 1
     assert tls.evidence[0].startswith("metrics: the certificate for shop.example.com served by ingress-nginx")
     assert wording in tls.evidence[0]

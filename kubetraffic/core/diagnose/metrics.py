@@ -37,6 +37,7 @@ def _judge(hop: Hop, m: HopMetrics) -> Hop:
     """Evidence lines from the figures, and "warn" for a healthy-looking hop serving 5xx."""
     evidence = list(hop.evidence)
     status = hop.status
+    summary = hop.summary
     scope = (
         f"over {m.window}" + (f" at {m.query_time}" if m.query_time else "") + (f" ({m.source})" if m.source else "")
     )
@@ -45,6 +46,7 @@ def _judge(hop: Hop, m: HopMetrics) -> Hop:
         evidence.append(f"metrics: {percent(m.error_ratio)} of {traffic} answered 5xx {scope}")
         if status == "ok":  # healthy in the API, failing in fact: degraded, not broken
             status = "warn"
+            summary = f"{summary}; serving {percent(m.error_ratio)} 5xx"
     if m.drops_per_second:
         reasons = ", ".join(f"{r} {rate_text(v, '/s')}" for r, v in m.drop_reasons.items() if v > 0)
         evidence.append(
@@ -55,7 +57,7 @@ def _judge(hop: Hop, m: HopMetrics) -> Hop:
     if m.restarts:
         evidence.append(f"metrics: {m.restarts:g} container restarts {scope}")
     evidence += [f"metrics: {note}" for note in m.notes]
-    return replace(hop, evidence=tuple(evidence), status=status)
+    return replace(hop, evidence=tuple(evidence), status=status, summary=summary)
 
 
 def _cert(hop: Hop, m: HopMetrics, host: str | None) -> Hop:
@@ -70,10 +72,11 @@ def _cert(hop: Hop, m: HopMetrics, host: str | None) -> Hop:
         line = f"metrics: the certificate {subject}served by {m.source or 'the controller'} expired {when}"
     else:
         line = f"metrics: the certificate {subject}served by {m.source or 'the controller'} expires {when} (in {days:.0f} days)"
-    status = hop.status
+    status, summary = hop.status, hop.summary
     if days < CERT_WARN_DAYS and status == "ok" and hop.kind == "tls":
         status = "warn"
-    return replace(hop, evidence=(*hop.evidence, line), status=status)
+        summary = f"{summary}; the served certificate " + ("has expired" if days < 0 else f"expires in {days:.0f} days")
+    return replace(hop, evidence=(*hop.evidence, line), status=status, summary=summary)
 
 
 @dataclass(frozen=True, slots=True)
