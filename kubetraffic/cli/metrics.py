@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from kubetraffic.adapters.metrics import MetricsSource, TimeSpecError, parse_at, parse_window
 from kubetraffic.adapters.metrics_feed import fetch_figures, open_metrics_source
 from kubetraffic.cli.common import usage_error
 from kubetraffic.cli.options import GlobalOptions
-from kubetraffic.core.diagnose.metrics import EgressEvidence, apply_metrics, egress_evidence
+from kubetraffic.core.diagnose.egress import EgressAnswer
+from kubetraffic.core.diagnose.metrics import EgressEvidence, apply_metrics, egress_evidence, egress_targets
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.core.metrics import MetricsTarget
 from kubetraffic.core.state import ClusterState
+from kubetraffic.render.metrics import metrics_json
 from kubetraffic.render.text import clean_line
 
 
@@ -77,13 +81,43 @@ def enrich_traces(
 
 
 def egress_metrics(target: MetricsTarget, allowed: bool, opts: GlobalOptions, metrics: MetricsSource) -> EgressEvidence:
-    """Measured drops for a pod's egress, compared with the policy verdict."""
+    """Measured drops for one egress target, compared with the policy verdict."""
     at, window = time_flags(opts)
     if metrics.status().state == "not-configured":
         return EgressEvidence()
     figures = fetch_figures(metrics, [target], at=at, window=window)
     report_status(metrics)
     return egress_evidence(allowed, figures.get(target))
+
+
+def enrich_egress(
+    answer: EgressAnswer, opts: GlobalOptions, metrics: MetricsSource
+) -> tuple[EgressAnswer, list[dict[str, Any]]]:
+    """The answer with measured drops as notes, and the ``metrics`` list for ``-o json``.
+
+    Policy drops measured on traffic the policies allow are a contradiction worth a capture;
+    the verdict and the exit code stay the policy engine's.
+    """
+    at, window = time_flags(opts)
+    wanted = egress_targets(answer)
+    if not wanted or metrics.status().state == "not-configured":
+        return answer, []
+    figures = fetch_figures(metrics, [t for _, t, _ in wanted], at=at, window=window)
+    report_status(metrics)
+    notes: list[str] = []
+    data: list[dict[str, Any]] = []
+    for ip, target, allowed in wanted:
+        measured = figures.get(target)
+        if measured is None:
+            continue
+        found = egress_evidence(allowed, measured)
+        notes += found.lines
+        data.append(
+            {"destination": ip, "allowed": allowed, "contradiction": found.contradiction, **metrics_json(measured)}
+        )
+    if not notes:
+        return answer, data
+    return replace(answer, notes=(*answer.notes, *notes)), data
 
 
 def _note(message: str) -> None:

@@ -205,7 +205,11 @@ def _pods(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:
         jobs.append(Job("restarts", f"sum(increase({RESTARTS}{sel}[{window}]))", "kube-state-metrics", integer=True))
     outgoing = target.kind == "egress"
     side = "source" if outgoing else "destination"
-    destination = target.destination if outgoing and target.destination and is_ip(target.destination) else None
+    # An egress question is about one destination: drops that cannot be attributed to it
+    # (no destination label, a CIDR) would answer another question, so they are not asked.
+    destination = target.destination if outgoing else None
+    if destination is not None and not is_ip(destination):
+        return jobs
     for metric, family, extra in (
         ("hubble_drop_total", "hubble", ""),
         ("networkobservability_adv_drop_count", "retina", ""),
@@ -223,7 +227,7 @@ def _pods(target: MetricsTarget, catalog: Catalog, window: str) -> list[Job]:
             query = rate_sum(metric, context, window, by="reason")
             jobs.append(Job("drops_per_second", query, family, "reasons", by="reason"))
     cadvisor = f"container_network_{'transmit' if outgoing else 'receive'}_packets_dropped_total"
-    if catalog.has(cadvisor, "namespace", "pod"):
+    if destination is None and catalog.has(cadvisor, "namespace", "pod"):
         sel = Selector().eq("namespace", target.namespace).re("pod", pods)
         # cAdvisor may repeat a pod's network counters per container: take one per interface.
         query = f"sum(max by (namespace, pod, interface) (rate({cadvisor}{sel}[{window}])))"
@@ -242,6 +246,10 @@ def _context_selector(
         sel = Selector().re(side, f"{regex_literal(namespace)}/({pods})")
     else:
         return None
-    if destination and catalog.has(metric, "destination_ip"):
-        sel.eq("destination_ip", destination)
-    return sel
+    if destination is None:
+        return sel
+    if catalog.has(metric, "destination_ip"):  # labelsContext=destination_ip
+        return sel.eq("destination_ip", destination)
+    if side == "source" and catalog.has(metric, "destination"):  # destinationContext=ip (other contexts: no match)
+        return sel.eq("destination", destination)
+    return None

@@ -12,8 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from kubetraffic.core.diagnose.egress import EgressAnswer
 from kubetraffic.core.diagnose.model import Hop, Trace
+from kubetraffic.core.ipset import is_ip
 from kubetraffic.core.metrics import DEGRADED_ERROR_RATIO, HopMetrics, MetricsTarget
+from kubetraffic.core.policy.model import ExternalPeer, PodPeer
 
 CERT_WARN_DAYS = 14
 """A served certificate expiring within this many days of the query time warns."""
@@ -92,6 +95,32 @@ def egress_target(namespace: str, pods: tuple[str, ...], destination_ip: str | N
     """What to measure for an egress check: drops leaving these pods (towards the destination)."""
     name = pods[0] if len(pods) == 1 else f"{len(pods)} pods"
     return MetricsTarget("egress", namespace, name, pods=pods, destination=destination_ip)
+
+
+MAX_EGRESS_DESTINATIONS = 20
+"""An egress answer over many endpoints asks about this many destination addresses at most."""
+
+
+def egress_targets(answer: EgressAnswer) -> list[tuple[str, MetricsTarget, bool]]:
+    """What to measure for an egress answer: per destination address, the drops from the
+    source's pods to it, and whether policy allows every connection to it.
+
+    Only real pods (not workload-template stand-ins) and single addresses (not CIDRs) can be
+    looked up in metrics.
+    """
+    pods = {v.source.pod.meta.name: v.source.pod for v in answer.verdicts if isinstance(v.source, PodPeer)}
+    real = tuple(sorted(name for name, pod in pods.items() if not pod.template))
+    if not real:
+        return []
+    namespace = pods[real[0]].meta.namespace
+    allowed: dict[str, bool] = {}
+    for v in answer.verdicts:
+        dest = v.destination
+        ip = dest.ip if isinstance(dest, ExternalPeer) else (dest.pod.pod_ips[0] if dest.pod.pod_ips else "")
+        if ip and is_ip(ip):
+            allowed[ip] = allowed.get(ip, True) and v.allowed
+    chosen = list(allowed.items())[:MAX_EGRESS_DESTINATIONS]
+    return [(ip, egress_target(namespace, real, ip), ok) for ip, ok in chosen]
 
 
 def is_policy_drop(reason: str) -> bool:

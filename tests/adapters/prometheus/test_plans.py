@@ -96,10 +96,23 @@ def test_hubble_pod_context_in_either_label_scheme() -> None:
     ]
     source_context = _catalog(hubble_drop_total={"reason", "source", "destination"})
     assert _queries(egress, source_context)["drops_per_second"] == [
-        'sum by (reason)(rate(hubble_drop_total{source=~"payments/(api-1)"}[5m]))'
+        'sum by (reason)(rate(hubble_drop_total{source=~"payments/(api-1)",destination="198.51.100.7"}[5m]))'
     ]
     no_pod_context = _catalog(hubble_drop_total={"reason", "protocol"})  # node-level only: cannot attribute
     assert "drops_per_second" not in _queries(egress, no_pod_context)
+
+
+def test_egress_drops_must_be_attributable_to_the_destination() -> None:
+    catalog = _catalog(
+        hubble_drop_total={"reason", "source_namespace", "source_pod"},  # no destination label
+        container_network_transmit_packets_dropped_total={"namespace", "pod"},
+    )
+    to_ip = MetricsTarget("egress", "payments", "api", pods=("api-1",), destination="198.51.100.7")
+    to_cidr = MetricsTarget("egress", "payments", "api", pods=("api-1",), destination="10.0.0.0/8")
+    anywhere = MetricsTarget("egress", "payments", "api", pods=("api-1",))
+    assert "drops_per_second" not in _queries(to_ip, catalog)  # pod-wide drops would answer another question
+    assert "drops_per_second" not in _queries(to_cidr, catalog)
+    assert len(_queries(anywhere, catalog)["drops_per_second"]) == 2
 
 
 def test_backend_pods_look_at_drops_towards_them() -> None:
