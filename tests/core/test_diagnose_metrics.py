@@ -141,3 +141,17 @@ def test_wording() -> None:
     assert rate_text(0.4, "/s") == "0.4/s"
     assert rate_text(0.012, "/s") == "0.012/s"
     assert rate_text(None) == "?"
+
+
+def test_a_shared_controller_serving_5xx_shows_figures_but_judges_no_route() -> None:
+    controller = MetricsTarget("controller", "ingress-nginx", "ingress-nginx-controller", pods=("c-1",))
+    trace = Trace(
+        "https://x/",
+        (Hop("controller", "ingress-nginx/ingress-nginx-controller", "ok", "2/2 ready", target=controller),),
+    )
+    figures = _m(requests_per_second=30.0, error_ratio=0.2)
+    out = apply_metrics(trace, {controller: figures})
+    assert out.hops[0].metrics == figures
+    assert out.hops[0].status == "ok"
+    assert out.hops[0].evidence == ()
+    assert out.verdict == "ok"

@@ -18,6 +18,10 @@ from kubetraffic.core.ipset import is_ip
 from kubetraffic.core.metrics import DEGRADED_ERROR_RATIO, HopMetrics, MetricsTarget
 from kubetraffic.core.policy.model import ExternalPeer, PodPeer
 
+REQUEST_PATH_KINDS = frozenset({"rule", "route", "service", "endpoints", "pods"})
+"""Targets whose 5xx share is this request's: an entry point or controller serves every host,
+so its overall share shows as a figure but never judges this route."""
+
 CERT_WARN_DAYS = 14
 """A served certificate expiring within this many days of the query time warns."""
 
@@ -29,14 +33,14 @@ def apply_metrics(trace: Trace, by_target: Mapping[MetricsTarget, HopMetrics]) -
         metrics = by_target.get(hop.target) if hop.target is not None else None
         if metrics is None:
             continue
-        hops[i] = _judge(replace(hop, metrics=metrics), metrics)
+        hops[i] = _judge(replace(hop, metrics=metrics), metrics, hop.target)
         if metrics.cert_expires_at is not None:
             tls = next((j for j, h in enumerate(hops) if h.kind == "tls"), i)
             hops[tls] = _cert(hops[tls], metrics, hop.target.host if hop.target else None)
     return replace(trace, hops=tuple(hops))
 
 
-def _judge(hop: Hop, m: HopMetrics) -> Hop:
+def _judge(hop: Hop, m: HopMetrics, target: MetricsTarget | None) -> Hop:
     """Evidence lines from the figures, and "warn" for a healthy-looking hop serving 5xx."""
     evidence = list(hop.evidence)
     status = hop.status
@@ -44,7 +48,8 @@ def _judge(hop: Hop, m: HopMetrics) -> Hop:
     scope = (
         f"over {m.window}" + (f" at {m.query_time}" if m.query_time else "") + (f" ({m.source})" if m.source else "")
     )
-    if m.error_ratio is not None and m.error_ratio >= DEGRADED_ERROR_RATIO:
+    on_path = target is not None and target.kind in REQUEST_PATH_KINDS
+    if on_path and m.error_ratio is not None and m.error_ratio >= DEGRADED_ERROR_RATIO:
         traffic = rate_text(m.requests_per_second) if m.requests_per_second is not None else "requests"
         evidence.append(f"metrics: {percent(m.error_ratio)} of {traffic} answered 5xx {scope}")
         if status == "ok":  # healthy in the API, failing in fact: degraded, not broken
@@ -167,8 +172,6 @@ def rate_text(value: float | None, unit: str = " req/s") -> str:
         return f"{value / 1000:.1f}k{unit}"
     if value >= 10:
         return f"{value:.0f}{unit}"
-    if value >= 0.1:
-        return f"{value:.1f}{unit}"
     return f"{value:.2g}{unit}"
 
 
