@@ -63,14 +63,15 @@ def _parts(m: HopMetrics) -> list[str]:
 
 def metrics_text(metrics: HopMetrics, *, spark_width: int = 8) -> Text:
     """``metrics_line`` as Rich text: the 5xx share in red at or above the degraded threshold,
-    followed by a sparkline of the request rate (or the 5xx share) when series are attached."""
+    followed by a sparkline — of the 5xx share when it is that high, else of the request rate."""
     text = Text()
     for i, part in enumerate(_parts(metrics)):
         if i:
             text.append(" · ", style="dim")
         bad = part.startswith("5xx") and (metrics.error_ratio or 0) >= DEGRADED_ERROR_RATIO
         text.append(part, style="bold red" if bad else "")
-    for figure in ("requests_per_second", "error_ratio"):
+    failing = (metrics.error_ratio or 0) >= DEGRADED_ERROR_RATIO
+    for figure in ("error_ratio", "requests_per_second") if failing else ("requests_per_second", "error_ratio"):
         points = metrics.series.get(figure)
         if points:
             text.append("  ")
@@ -82,8 +83,8 @@ def metrics_text(metrics: HopMetrics, *, spark_width: int = 8) -> Text:
 def sparkline(values: Iterable[float], width: int | None = None) -> str:
     """Unicode block sparkline of ``values`` (NaN skipped), resampled to ``width`` cells.
 
-    A flat series draws at the bottom when zero and mid-height otherwise, so "steady" and
-    "nothing" look different.
+    Rates and shares are drawn from zero, so 18 -> 20 req/s reads as the small change it is
+    (min-max scaling would draw it as nothing -> everything); a flat zero stays at the bottom.
     """
     data = [v for v in values if math.isfinite(v)]
     if not data:
@@ -91,8 +92,10 @@ def sparkline(values: Iterable[float], width: int | None = None) -> str:
     if width and len(data) > width:
         data = _resample(data, width)
     low, high = min(data), max(data)
+    if low >= 0:
+        low = 0.0
     if high == low:
-        return (BLOCKS[0] if high == 0 else BLOCKS[3]) * len(data)
+        return BLOCKS[0] * len(data)
     scale = (len(BLOCKS) - 1) / (high - low)
     return "".join(BLOCKS[round((v - low) * scale)] for v in data)
 

@@ -49,20 +49,23 @@ def test_compact_line() -> None:
 
 
 def test_rich_text_marks_a_degraded_share_and_draws_the_sparkline() -> None:
-    bad = HopMetrics(requests_per_second=20.0, error_ratio=0.12, series={"error_ratio": ((0, 0.0), (1, 0.12))})
+    series = {"requests_per_second": ((0, 20.0), (1, 20.0)), "error_ratio": ((0, 0.0), (1, 0.12))}
+    bad = HopMetrics(requests_per_second=20.0, error_ratio=0.12, series=series)
     text = metrics_text(bad)
-    assert text.plain == "20 req/s · 5xx 12.0 %  ▁█"
+    assert text.plain == "20 req/s · 5xx 12.0 %  ▁█"  # the failing share, not the steady rate
     assert any("red" in str(span.style) for span in text.spans)
     assert not any("red" in str(span.style) for span in metrics_text(FULL).spans)
 
 
 def test_sparkline() -> None:
     assert sparkline([0, 1, 2, 3, 4, 5, 6, 7]) == "▁▂▃▄▅▆▇█"
-    assert sparkline([5, 5, 5]) == "▄▄▄"
+    assert sparkline([5, 5, 5]) == "███"  # drawn from zero: steady traffic is not "nothing"
+    assert sparkline([18, 18, 20, 20]) == "▇▇██"
     assert sparkline([0, 0]) == "▁▁"
     assert sparkline([]) == ""
-    assert sparkline([float("nan"), 1.0, 2.0]) == "▁█"
-    assert sparkline(range(100), width=4) == "▁▃▆█"
+    assert sparkline([float("nan"), 1.0, 2.0]) == "▅█"
+    assert sparkline(range(100), width=4) == "▂▄▆█"
+    assert sparkline([-1.0, 1.0]) == "▁█"
 
 
 def test_durations() -> None:
