@@ -60,11 +60,17 @@ def open_metrics_source(
     found = discover_prometheus(state)
     if found is None:
         return Opened(NoMetrics("no --prometheus URL given and no Prometheus Service found in the cluster"))
-    kube_configuration = getattr(cluster_source, "configuration", None)
+    kube_configuration = _kube_configuration(cluster_source)
     if kube_configuration is None:
         return Opened(NoMetrics(f"found {found.ref}, but the cluster source offers no API server credentials"))
     config = proxy_config(found, kube_configuration, timeout=env_timeout())
     return Opened(PrometheusSource(config), f"metrics: {found.describe()}")
+
+
+def _kube_configuration(cluster_source: Any) -> Any:
+    """The kubernetes client ``Configuration`` the live source talks to the API server with."""
+    cluster = getattr(cluster_source, "cluster", None)
+    return getattr(cluster, "configuration", None) or getattr(cluster_source, "configuration", None)
 
 
 def fetch_figures(

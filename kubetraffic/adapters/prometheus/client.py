@@ -131,12 +131,12 @@ class QueryClient:
         except requests.exceptions.RequestException as exc:
             raise PrometheusDown(f"request failed: {_root_reason(exc)}") from None
         except PrometheusApiClientException as exc:
-            raise _http_error(str(exc), where) from None
+            raise _http_error(str(exc), where, self.config.proxied_namespace) from None
         except (KeyError, TypeError, IndexError, AttributeError):
             raise PrometheusAnswerError("answered JSON that is not a Prometheus API answer") from None
 
 
-def _http_error(message: str, where: str) -> PrometheusError:
+def _http_error(message: str, where: str, proxied_namespace: str = "") -> PrometheusError:
     """Turn the library's "HTTP Status Code N (b'...')" into a classified one-line error."""
     match = _STATUS.match(message)
     if not match:
@@ -149,6 +149,11 @@ def _http_error(message: str, where: str) -> PrometheusError:
         detail = str(payload.get("error", ""))[:200] if isinstance(payload, dict) else ""
     except (ValueError, SyntaxError, TypeError):
         detail = ""
+    if code in (401, 403) and proxied_namespace:
+        return PrometheusDown(
+            f"HTTP {code}: the API server refused its service proxy "
+            f"(needs get on services/proxy in namespace {proxied_namespace}; or pass --prometheus URL)"
+        )
     if code in (401, 403):
         return PrometheusDown(
             f"HTTP {code}: not authorised (set KUBETRAFFIC_PROMETHEUS_TOKEN or basic auth){': ' + detail if detail else ''}"

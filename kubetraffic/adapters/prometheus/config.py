@@ -47,6 +47,8 @@ class PrometheusConfig:
     timeout: float = DEFAULT_TIMEOUT
     label: str = ""
     """How to name this server to people (defaults to the URL without credentials)."""
+    proxied_namespace: str = ""
+    """Set when reached through the API server's service proxy: the Service's namespace (for RBAC hints)."""
 
     def __repr__(self) -> str:  # never show credentials, even in tracebacks
         return f"PrometheusConfig(url={self.display_url!r}, verify={self.verify!r}, timeout={self.timeout})"

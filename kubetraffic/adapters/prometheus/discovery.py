@@ -150,4 +150,5 @@ def proxy_config(found: Discovered, kube_configuration: Any, *, timeout: float =
         client_cert=(str(cert), str(key)) if cert and key else None,
         timeout=timeout,
         label=f"{found.ref} via the API server's service proxy",
+        proxied_namespace=found.namespace,
     )
