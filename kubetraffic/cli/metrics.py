@@ -73,7 +73,7 @@ def enrich_traces(
     """``traces`` with per-hop figures and the verdicts they justify (unchanged without metrics)."""
     at, window = time_flags(opts)
     targets = trace_targets(traces)
-    if not targets or metrics.status().state == "not-configured":
+    if not targets or _not_configured(opts, metrics):
         return list(traces)
     figures = fetch_figures(metrics, targets, at=at, window=window, sparklines=sparklines)
     report_status(metrics)
@@ -100,7 +100,7 @@ def enrich_egress(
     """
     at, window = time_flags(opts)
     wanted = egress_targets(answer)
-    if not wanted or metrics.status().state == "not-configured":
+    if not wanted or _not_configured(opts, metrics):
         return answer, []
     figures = fetch_figures(metrics, [t for _, t, _ in wanted], at=at, window=window)
     report_status(metrics)
@@ -118,6 +118,17 @@ def enrich_egress(
     if not notes:
         return answer, data
     return replace(answer, notes=(*answer.notes, *notes)), data
+
+
+def _not_configured(opts: GlobalOptions, metrics: MetricsSource) -> bool:
+    """True without a metrics source; says so when the user asked for a time or window."""
+    status = metrics.status()
+    if status.state != "not-configured":
+        return False
+    asked = [flag for flag, value in (("--at", opts.at), ("--window", opts.window != "5m")) if value]
+    if asked:
+        _note(f"{' and '.join(asked)} ignored: {status.line()}")
+    return True
 
 
 def _note(message: str) -> None:

@@ -124,3 +124,11 @@ def test_egress_allowed_by_policy_but_dropped_is_a_contradiction(prometheus: Pro
         egress_target("payments", ("payments-api-1",), "192.0.2.1"), True, opts, open_metrics(opts)
     )
     assert elsewhere.lines == ()  # no drops towards that address: nothing to contradict
+
+
+def test_time_flags_without_prometheus_say_they_are_ignored(capsys: pytest.CaptureFixture[str]) -> None:
+    opts = GlobalOptions(at="-15m", window="10m")
+    assert enrich_traces([_trace()], opts, open_metrics(opts)) == [_trace()]
+    assert capsys.readouterr().err == (
+        "kubetraffic: --at and --window ignored: Prometheus not configured: no --prometheus URL given\n"
+    )
