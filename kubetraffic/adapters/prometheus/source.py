@@ -119,12 +119,10 @@ def run_parallel(calls: Sequence[Callable[[], T]], workers: int, timeout: float)
 class PrometheusSource:
     """Per-hop figures and series from one Prometheus-compatible server."""
 
-    def __init__(self, config: PrometheusConfig, *, budget: float | None = None, note: str = "") -> None:
+    def __init__(self, config: PrometheusConfig, *, budget: float | None = None) -> None:
         self.config = config
         self.budget = budget if budget is not None else config.timeout * 2
         """Seconds one ``hop_metrics`` or ``series`` call may take in all."""
-        self.note = note
-        """How this server was chosen (auto-discovery says which Service), for status lines."""
         self._client: QueryClient | None = None
         self._status: MetricsStatus | None = None
         self._catalogs: dict[str, tuple[float, Catalog]] = {}
@@ -134,7 +132,7 @@ class PrometheusSource:
 
     def status(self) -> MetricsStatus:
         """The outcome of the last call ("unknown" before the first); never does I/O."""
-        return self._status or MetricsStatus("unknown", where=self._where())
+        return self._status or MetricsStatus("unknown", where=self.config.where)
 
     def hop_metrics(
         self, targets: Sequence[MetricsTarget], *, at: datetime | None = None, window: str = "5m"
@@ -241,12 +239,9 @@ class PrometheusSource:
             self._catalogs[key] = (time.monotonic(), catalog)
         return catalog
 
-    def _where(self) -> str:
-        return self.config.where + (f", {self.note}" if self.note else "")
-
     def _finish(self, batch: _Batch, detail: str) -> None:
         """Turn a batch's outcome into the status line."""
-        where = self._where()
+        where = self.config.where
         if batch.down is not None:
             self._status = MetricsStatus("down", batch.down, where=where)
         elif batch.errors and not batch.succeeded:
