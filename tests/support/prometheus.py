@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -107,7 +108,7 @@ def _free_port() -> int:
 
 
 def _start(
-    binary: str, data: Path, config: Path, ready_timeout: float, extra: Sequence[str], prefix: str
+    binary: str, data: Path, config: Path, ready_timeout: float, extra: Sequence[str], prefix: str, scheme: str
 ) -> tuple[subprocess.Popen[str], str, list[str]]:
     """Start prometheus on a free port and wait for its "ready" log line (an event, not a sleep)."""
     port = _free_port()
@@ -138,10 +139,12 @@ def _start(
 
     threading.Thread(target=read_log, daemon=True).start()
     ready.wait(ready_timeout)
-    url = f"http://127.0.0.1:{port}{prefix}"
+    host = "localhost" if scheme == "https" else "127.0.0.1"  # the test certificate names localhost
+    url = f"{scheme}://{host}:{port}{prefix}"
     if proc.poll() is None:
+        unverified = ssl._create_unverified_context() if scheme == "https" else None
         try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=5) as answer:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=5, context=unverified) as answer:
                 if answer.status == 200:
                     return proc, url, log
         except urllib.error.HTTPError as exc:
@@ -173,11 +176,13 @@ def backfilled_prometheus(
     ready_timeout: float = 30.0,
     route_prefix: str = "",
     basic_auth: tuple[str, str] | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[PrometheusServer]:
     """A real Prometheus holding ``series`` from ``at - before`` to ``at + after``.
 
     ``route_prefix`` serves the API under a path (as behind the API server's service proxy);
-    ``basic_auth`` is (user, bcrypt hash of the password) for ``--web.config.file``.
+    ``basic_auth`` is (user, bcrypt hash of the password) and ``tls`` (certificate, key) for
+    ``--web.config.file``; with ``tls`` the URL is ``https://localhost:PORT``.
     """
     promtool = require_tool("promtool")
     prometheus = require_tool("prometheus")
@@ -197,14 +202,19 @@ def backfilled_prometheus(
         config = root / "prometheus.yml"
         config.write_text("global:\n  evaluation_interval: 1h\n")  # no scrape jobs: the blocks are all there is
         extra = [f"--web.route-prefix={route_prefix}"] if route_prefix else []
+        web = ""
         if basic_auth:
-            web = root / "web.yml"
-            web.write_text(f"basic_auth_users:\n  {basic_auth[0]}: '{basic_auth[1]}'\n")
-            extra.append(f"--web.config.file={web}")
+            web += f"basic_auth_users:\n  {basic_auth[0]}: '{basic_auth[1]}'\n"
+        if tls:
+            web += f"tls_server_config:\n  cert_file: {tls[0]}\n  key_file: {tls[1]}\n"
+        if web:
+            (root / "web.yml").write_text(web)
+            extra.append(f"--web.config.file={root / 'web.yml'}")
         proc, url, log = None, "", []
         for _attempt in range(3):  # the free port can be taken between probe and bind
             try:
-                proc, url, log = _start(prometheus, data, config, ready_timeout, extra, route_prefix)
+                scheme = "https" if tls else "http"
+                proc, url, log = _start(prometheus, data, config, ready_timeout, extra, route_prefix, scheme)
                 break
             except RuntimeError:
                 if _attempt == 2:

@@ -62,6 +62,12 @@ class QueryClient:
         self.config = config
         session = requests.Session()
         session.verify = config.verify
+        if config.verify is False:  # asked for with --prometheus-insecure: do not warn on every request
+            import warnings
+
+            from urllib3.exceptions import InsecureRequestWarning
+
+            warnings.filterwarnings("ignore", category=InsecureRequestWarning)
         if config.client_cert:
             session.cert = config.client_cert
         # No retries: a slow or failing server must cost one timeout, not three plus backoff.

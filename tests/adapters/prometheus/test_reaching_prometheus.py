@@ -3,7 +3,9 @@ proxy, Thanos/Mimir prefixes) and with basic auth; a wrong password is one statu
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from kubetraffic.core.convert import convert
 from kubetraffic.core.metrics import MetricsTarget
 from kubetraffic.core.state import ClusterState
 from tests.support.prometheus import AT, PrometheusServer, Series, backfilled_prometheus
+from tests.tls_helpers import make_certificate
 
 pytestmark = pytest.mark.prometheus
 
@@ -53,3 +56,32 @@ def test_wrong_password_is_one_status_line(guarded: PrometheusServer) -> None:
     assert source.status().line() == (
         f"Prometheus down: HTTP 401: not authorised (set KUBETRAFFIC_PROMETHEUS_TOKEN or basic auth) ({guarded.url})"
     )
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return make_certificate(tmp_path_factory.mktemp("tls"), ["localhost"], cn="prometheus")
+
+
+@pytest.fixture(scope="module")
+def over_tls(tls_files: tuple[Path, Path]) -> Iterator[PrometheusServer]:
+    labels = {"namespace": "shop", "ingress": "web", "host": "a.example", "path": "/", "status": "200"}
+    with backfilled_prometheus([Series("nginx_ingress_controller_requests", labels, 4.0)], tls=tls_files) as server:
+        yield server
+
+
+def test_tls_is_verified_by_default(over_tls: PrometheusServer) -> None:
+    source = PrometheusSource(config_from(over_tls.url, env={}))
+    assert source.hop_metrics([RULE], at=AT) == {}
+    line = source.status().line()
+    assert line.startswith("Prometheus down: TLS failed (certificate verify failed)")
+    assert "--prometheus-insecure" in line
+
+
+def test_a_private_ca_or_insecure_mode(over_tls: PrometheusServer, tls_files: tuple[Path, Path]) -> None:
+    trusted = PrometheusSource(config_from(over_tls.url, env={"KUBETRAFFIC_PROMETHEUS_CA_FILE": str(tls_files[0])}))
+    assert trusted.hop_metrics([RULE], at=AT)[RULE].requests_per_second == pytest.approx(4.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # --prometheus-insecure must not warn on every request
+        insecure = PrometheusSource(config_from(over_tls.url, insecure=True, env={}))
+        assert insecure.hop_metrics([RULE], at=AT)[RULE].requests_per_second == pytest.approx(4.0)
