@@ -31,14 +31,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "envoy_cluster_upstream_rq_time_bucket",
     ),
     "istio": ("istio_requests_total", "istio_request_duration_milliseconds_bucket"),
-    "kube-state-metrics": ("kube_pod_container_status_restarts_total", "kube_pod_status_ready"),
+    "kube-state-metrics": ("kube_pod_container_status_restarts_total",),
     "hubble": ("hubble_drop_total", "hubble_policy_verdicts_total", "hubble_flows_processed_total"),
-    "retina": ("networkobservability_adv_drop_count", "networkobservability_drop_count"),
+    "retina": ("networkobservability_adv_drop_count",),  # the basic drop_count is per node: not attributable
     "cadvisor": (
         "container_network_receive_packets_dropped_total",
         "container_network_transmit_packets_dropped_total",
-        "container_network_receive_packets_total",
-        "container_network_transmit_packets_total",
     ),
 }
 KNOWN_METRICS = tuple(name for names in FAMILIES.values() for name in names)
