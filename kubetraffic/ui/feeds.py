@@ -11,17 +11,60 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
 
 from textual import work
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from kubetraffic.adapters.metrics import MetricsSource, MetricsStatus
+from kubetraffic.adapters.metrics_feed import fetch_figures
 from kubetraffic.adapters.source import ClusterSource, LoadReport, SourceError
 from kubetraffic.core.events import ChangeEvent, ResourceStatus
+from kubetraffic.core.metrics import HopMetrics, MetricsTarget
 from kubetraffic.core.state import ClusterState
 from kubetraffic.ui.model import ChangeSummary, ClusterModel
+
+
+T = TypeVar("T")
+
+
+class Abandoned(Exception):
+    """The worker was cancelled (the app is quitting) while a blocking call was running."""
+
+
+def interruptible(fn: Callable[..., T], *args: object, poll: float = 0.05) -> T:
+    """Run a blocking call (a list, a query, a handshake) so that quitting never waits for it.
+
+    The call runs in a daemon thread; the calling worker waits for it but gives up with
+    ``Abandoned`` as soon as it is cancelled. Worker threads are joined when the app exits,
+    daemon threads are not: a stalled server can delay nothing.
+    """
+    worker = get_current_worker()
+    box: dict[str, object] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=f"blocking {getattr(fn, '__name__', 'call')}", daemon=True).start()
+    while not done.wait(poll):
+        if worker.is_cancelled:
+            raise Abandoned
+    error = box.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    return box["value"]  # type: ignore[return-value]
+
 
 BATCH_SECONDS = 0.1
 """How long change events are gathered before one summary goes to the UI."""
@@ -137,34 +180,19 @@ class ClusterFeed(Widget):
     def _run(self) -> None:
         worker = get_current_worker()
         started = time.perf_counter()
-        # open() may block for seconds (a big snapshot, a slow API server); it runs in a
-        # daemon thread so that quitting meanwhile is instant and never waits for it.
-        outcome: dict[str, object] = {}
-        done = threading.Event()
-
-        def opener() -> None:
-            try:
-                outcome["state"] = self.source.open()
-            except BaseException as exc:
-                outcome["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=opener, name="open-source", daemon=True).start()
-        while not done.wait(0.05):
-            if worker.is_cancelled or self._buffer.closed:
-                return
-        error = outcome.get("error")
-        if isinstance(error, SourceError):
-            self.post_message(self.LoadFailed(str(error), error.exit_code))
+        try:
+            # open() may block for seconds (a big snapshot, a slow API server).
+            state: ClusterState = interruptible(self.source.open)
+        except Abandoned:
             return
-        if error is not None:  # a source bug must not take the app down with a traceback
-            self.post_message(self.LoadFailed(f"cannot open the cluster source: {error}", 3))
+        except SourceError as exc:
+            self.post_message(self.LoadFailed(str(exc), exc.exit_code))
             return
-        if worker.is_cancelled:
+        except Exception as exc:  # a source bug must not take the app down with a traceback
+            self.post_message(self.LoadFailed(f"cannot open the cluster source: {exc}", 3))
             return
-        state = outcome["state"]
-        assert isinstance(state, ClusterState)
+        if worker.is_cancelled or self._buffer.closed:
+            return
         self.model = ClusterModel(state)
         for status in self.source.statuses():
             self._statuses[status.kind] = status
@@ -194,8 +222,104 @@ class ClusterFeed(Widget):
                 pending = ChangeSummary()
 
 
-def _close_quietly(source: ClusterSource) -> None:
+def _close_quietly(source: ClusterSource | MetricsSource) -> None:
     try:
         source.close()
     except Exception:  # closing is best effort; the process is leaving anyway
         return
+
+
+METRICS_INTERVAL = 15.0
+"""Seconds between the end of one metrics poll and the start of the next."""
+
+
+class MetricsFeed(Widget):
+    """Polls the metrics source for the hops on screen: fetch, post, then arm the next poll.
+
+    Polls never overlap: the next one is armed only when the last has returned, so a slow
+    Prometheus stretches the interval instead of piling up requests. New targets (another
+    trace on screen) or another window start a poll at once — after the running one.
+    """
+
+    DEFAULT_CSS = "MetricsFeed { display: none; }"
+
+    class Updated(Message):
+        """Figures for the watched targets, and how the source is doing."""
+
+        def __init__(self, figures: dict[MetricsTarget, HopMetrics], status: MetricsStatus, generation: int) -> None:
+            super().__init__()
+            self.figures, self.status, self.generation = figures, status, generation
+
+    def __init__(
+        self, source: MetricsSource, *, at: datetime | None, window: str, interval: float = METRICS_INTERVAL
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.at = at
+        self.window = window
+        self.interval = interval
+        self.targets: tuple[MetricsTarget, ...] = ()
+        self.generation = 0
+        self._busy = False
+        self._again = False
+        self._timer: Timer | None = None
+
+    @property
+    def status(self) -> MetricsStatus:
+        """The source's state after its last exchange (no I/O)."""
+        return self.source.status()
+
+    def watch(self, targets: Iterable[MetricsTarget]) -> None:
+        """Measure these targets from now on (a poll starts as soon as possible)."""
+        wanted = tuple(dict.fromkeys(targets))
+        if wanted != self.targets:
+            self.targets = wanted
+            self.poll_now()
+
+    def set_window(self, window: str) -> None:
+        """Change the rate window and poll again."""
+        self.window = window
+        self.poll_now()
+
+    def poll_now(self) -> None:
+        """Poll at once, or right after the poll in flight."""
+        self.generation += 1
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._busy:
+            self._again = True
+            return
+        if self.targets and self.source.status().state != "not-configured":
+            self._busy = True
+            self._poll(self.targets, self.window, self.generation)
+
+    @work(thread=True, group="metrics", exit_on_error=False, name="metrics poll")
+    def _poll(self, targets: tuple[MetricsTarget, ...], window: str, generation: int) -> None:
+        try:
+            figures = interruptible(
+                lambda: fetch_figures(self.source, targets, at=self.at, window=window, sparklines=True)
+            )
+        except Abandoned:
+            return
+        except Exception as exc:  # a metrics bug must not take the app down; say so in the header
+            figures = {}
+            status = MetricsStatus("down", f"{type(exc).__name__}: {exc}", self.source.status().name)
+        else:
+            status = self.source.status()
+        self.post_message(self.Updated(figures, status, generation))
+
+    def on_metrics_feed_updated(self, message: Updated) -> None:
+        """The poll is back: arm the next one (the message goes on up to the screen)."""
+        self._busy = False
+        if self._again:
+            self._again = False
+            self.poll_now()
+        elif self.targets and self.at is None:  # a fixed --at moment does not change
+            self._timer = self.set_timer(self.interval, self.poll_now, name="metrics poll")
+
+    def stop(self) -> None:
+        """Stop polling and release the source's connections in the background."""
+        if self._timer is not None:
+            self._timer.stop()
+        threading.Thread(target=_close_quietly, args=(self.source,), name="close-metrics", daemon=True).start()

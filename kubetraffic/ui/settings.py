@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 METRICS_WINDOWS = ("5m", "1h", "6h")
+"""What ``m`` cycles through (``--window`` may start on any other duration)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class UiSettings:
     selector: str | None = None
     """``-l``: an initial label filter for the navigator."""
     prometheus: str | None = None
+    prometheus_insecure: bool = False
     at: str | None = None
     """``--at``: metrics are evaluated at this moment instead of now."""
     metrics_window: str = "5m"
@@ -34,14 +36,13 @@ class UiSettings:
     @classmethod
     def from_options(cls, opts: Any) -> UiSettings:
         """Copy the flags the UI uses from a ``GlobalOptions``-like object."""
-        extra = getattr(opts, "extra", None) or {}
-        window = str(extra.get("window") or "5m")
         return cls(
             namespace=getattr(opts, "namespace", None),
             all_namespaces=bool(getattr(opts, "all_namespaces", False)),
             selector=getattr(opts, "selector", None),
             prometheus=getattr(opts, "prometheus", None),
-            at=extra.get("at") or getattr(opts, "at", None),
-            metrics_window=window if window in METRICS_WINDOWS else "5m",
+            prometheus_insecure=bool(getattr(opts, "prometheus_insecure", False)),
+            at=getattr(opts, "at", None),
+            metrics_window=str(getattr(opts, "window", None) or "5m"),
             options=opts,
         )

@@ -49,31 +49,42 @@ class Recorder:
         return out
 
 
-async def settle(pilot: Pilot[Any], *, timeout: float = 10.0) -> None:
-    """Wait until no short-lived worker runs and the screen has processed what they posted."""
+async def settle(pilot: Pilot[Any], *, timeout: float = 10.0, ignore: tuple[str, ...] = ()) -> None:
+    """Wait until no short-lived worker runs and the screen has processed what they posted.
+
+    ``ignore`` names more worker groups not to wait for (e.g. a metrics poll held up on purpose).
+    """
     app = pilot.app
     deadline = time.monotonic() + timeout
+    skip = LONG_LIVED | set(ignore)
     while True:
         await pilot.pause()
-        busy = [w for w in app.workers if w.group not in LONG_LIVED and w.is_running]
+        busy = [w for w in app.workers if w.group not in skip and w.is_running]
         if not busy:
             await pilot.pause()
-            if not [w for w in app.workers if w.group not in LONG_LIVED and w.is_running]:
+            if not [w for w in app.workers if w.group not in skip and w.is_running]:
                 return
         if time.monotonic() > deadline:
             raise TimeoutError(f"workers still running: {[w.name or w.group for w in busy]}")
         await app.workers.wait_for_complete(busy)
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], *, timeout: float = 10.0, what: str = "") -> None:
+async def until(
+    pilot: Pilot[Any],
+    condition: Callable[[], bool],
+    *,
+    timeout: float = 10.0,
+    what: str = "",
+    ignore: tuple[str, ...] = (),
+) -> None:
     """Wait (settling workers between checks) until ``condition()`` holds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what or condition}")
-        await settle(pilot, timeout=max(0.1, deadline - time.monotonic()))
+        await settle(pilot, timeout=max(0.1, deadline - time.monotonic()), ignore=ignore)
         await asyncio.sleep(0.01)  # let feed threads post what they hold
-    await settle(pilot)  # and let the screen catch up with what made it true
+    await settle(pilot, ignore=ignore)  # and let the screen catch up with what made it true
 
 
 def screen_text(app: KubetrafficApp) -> str:

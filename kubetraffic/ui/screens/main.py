@@ -7,6 +7,7 @@ a dialog or hand a target to a pane.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
 from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
+from kubetraffic.adapters.metrics import MetricsStatus, NoMetrics, TimeSpecError, parse_at, parse_window, rfc3339
+from kubetraffic.adapters.metrics_feed import Opened, open_metrics_source
 from kubetraffic.adapters.source import ClusterSource, SourceError, raw_object
 from kubetraffic.render.output import to_yaml
 from kubetraffic.render.text import clean_line
@@ -28,7 +31,7 @@ from kubetraffic.ui.answers.analysis import Context
 from kubetraffic.ui.answers.inventory import namespace_pod_counts
 from kubetraffic.ui.answers.listing import ALIASES
 from kubetraffic.ui.answers.trace import route_health
-from kubetraffic.ui.feeds import ClusterFeed
+from kubetraffic.ui.feeds import Abandoned, ClusterFeed, MetricsFeed, interruptible
 from kubetraffic.ui.filtering import Filter, FilterResult, filter_cluster
 from kubetraffic.ui.model import ClusterModel
 from kubetraffic.ui.screens.choose import ChooseScreen
@@ -70,6 +73,7 @@ class MainScreen(Screen[None]):
         self.filter = Filter()
         self._forbidden_told: set[str] = set()
         self._loaded_once = False
+        self._metrics_told = ""
 
     # ------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -132,7 +136,7 @@ class MainScreen(Screen[None]):
         header = self.header
         header.window = self.settings.metrics_window
         header.at = self.settings.at or ""
-        header.prometheus = ("", "not configured") if not self.settings.prometheus else ("unknown", "connecting")
+        header.prometheus = ("unknown", "…")
         self.open_source(self.source)
 
     def open_source(self, source: ClusterSource) -> None:
@@ -168,6 +172,7 @@ class MainScreen(Screen[None]):
         self._loaded_once = True
         self.model = message.model
         self.analysis.model = message.model
+        self._open_metrics(message.model, self.source)
         self.header.load_state = ""
         with message.model.read() as state:
             counts = namespace_pod_counts(state)
@@ -186,6 +191,65 @@ class MainScreen(Screen[None]):
             self.notify(f"{first}{more}", title="Some input could not be loaded", severity="warning", markup=False)
         for kind, reason in sorted(gaps.items()):
             self.notify(f"{kind}: {clean_line(reason)}", title="Not visible", severity="warning", markup=False)
+
+    def _metrics_feed(self) -> MetricsFeed | None:
+        found = self.query(MetricsFeed)
+        return found.first() if found else None
+
+    @work(thread=True, exclusive=True, group="metrics-open", exit_on_error=False)
+    def _open_metrics(self, model: ClusterModel, source: ClusterSource) -> None:
+        """Pick the metrics source (--prometheus, the source's own, or one found live)."""
+        settings = self.settings
+        try:
+            at = parse_at(settings.at) if settings.at else None
+            window = parse_window(settings.metrics_window)
+        except TimeSpecError as exc:
+            self.app.call_from_thread(
+                self.notify, clean_line(f"--at/--window ignored: {exc}"), severity="warning", markup=False
+            )
+            at, window = None, "5m"
+        try:
+            with model.read() as state:
+                opened = open_metrics_source(
+                    settings.prometheus, insecure=settings.prometheus_insecure, state=state, cluster_source=source
+                )
+        except Exception as exc:  # a bad URL or setting: one line, and no metrics
+            opened = Opened(NoMetrics(f"cannot use --prometheus: {exc}"))
+        self.app.call_from_thread(self._metrics_opened, opened, at, window)
+
+    def _metrics_opened(self, opened: Opened, at: datetime | None, window: str) -> None:
+        old = self._metrics_feed()
+        if old is not None:
+            old.stop()
+            old.remove()
+        feed = MetricsFeed(opened.source, at=at, window=window)
+        self.mount(feed)
+        self.header.window = window
+        self.header.at = rfc3339(at) if at is not None else ""
+        self._show_metrics_status(opened.source.status())
+        if opened.announcement:
+            self.notify(clean_line(opened.announcement), markup=False)
+        feed.watch(self.analysis.metrics_targets())
+
+    def _show_metrics_status(self, status: MetricsStatus) -> None:
+        words = {"ok": "ok", "down": "down", "not-configured": "none", "unknown": "ready"}[status.state]
+        glyph = {"ok": "ok", "down": "fail", "not-configured": "", "unknown": "unknown"}[status.state]
+        self.header.prometheus = (glyph, words)
+        self.header.prometheus_name = "Prometheus" if status.name == "Prometheus" else status.name
+        if status.state == "down" and status.line() != self._metrics_told:
+            self._metrics_told = status.line()
+            self.notify(clean_line(status.line()), title="Metrics", severity="warning", markup=False)
+
+    @on(AnalysisPane.MetricsWanted)
+    def _metrics_wanted(self, message: AnalysisPane.MetricsWanted) -> None:
+        feed = self._metrics_feed()
+        if feed is not None:
+            feed.watch(message.targets)
+
+    @on(MetricsFeed.Updated)
+    def _metrics_updated(self, message: MetricsFeed.Updated) -> None:
+        self._show_metrics_status(message.status)
+        self.analysis.apply_figures(message.figures)
 
     @on(ClusterFeed.LoadFailed)
     def _load_failed(self, message: ClusterFeed.LoadFailed) -> None:
@@ -408,7 +472,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="yaml", exit_on_error=False)
     def _fetch_yaml(self, kind: str, target: Target) -> None:
         try:
-            obj = raw_object(self.source, kind, target.key)
+            obj = interruptible(raw_object, self.source, kind, target.key)
+        except Abandoned:
+            return
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, clean_line(f"cannot read {kind} {target.name}: {exc}"), severity="error", markup=False
@@ -471,6 +537,9 @@ class MainScreen(Screen[None]):
             else "5m"
         )
         self.header.window = nxt
+        feed = self._metrics_feed()
+        if feed is not None:
+            feed.set_window(nxt)
         self.notify(f"metrics window {nxt}")
 
     def action_help(self) -> None:
@@ -493,7 +562,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
     def _list_contexts(self) -> None:
         try:
-            names, current = sources.contexts(self.settings.options)
+            names, current = interruptible(sources.contexts, self.settings.options)
+        except Abandoned:
+            return
         except SourceError as exc:
             self.app.call_from_thread(self.notify, clean_line(str(exc)), severity="error", markup=False)
             return
@@ -503,7 +574,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
     def _switch(self, name: str) -> None:
         try:
-            source = sources.source_for_context(self.settings.options, name)
+            source = interruptible(sources.source_for_context, self.settings.options, name)
+        except Abandoned:
+            return
         except SourceError as exc:
             self.app.call_from_thread(
                 self.notify, clean_line(f"cannot switch to {name}: {exc}"), severity="error", markup=False

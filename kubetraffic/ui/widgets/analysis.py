@@ -13,7 +13,9 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
 
+from kubetraffic.core.diagnose.metrics import apply_metrics, egress_evidence, egress_targets
 from kubetraffic.core.diagnose.model import Trace
+from kubetraffic.core.metrics import HopMetrics, MetricsTarget
 from kubetraffic.render.text import clean_line
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers import Unavailable
@@ -21,6 +23,7 @@ from kubetraffic.ui.answers.analysis import Analysis, Context, analyse, dependen
 from kubetraffic.ui.answers.egress import EgressView
 from kubetraffic.ui.answers.policy import PolicyAnswer
 from kubetraffic.ui.answers.service import ServiceAnswer
+from kubetraffic.ui.feeds import Abandoned, interruptible
 from kubetraffic.ui.model import ChangeSummary, ClusterModel
 from kubetraffic.ui.targets import Target
 from kubetraffic.ui.widgets.egress_view import EgressPane
@@ -36,6 +39,13 @@ REEVALUATE_AFTER = 0.5
 class AnalysisPane(Vertical):
     """Analysis of the selected target; set ``model`` then call ``show``."""
 
+    class MetricsWanted(Message):
+        """The answer on screen has hops (or an egress check) worth measuring."""
+
+        def __init__(self, targets: tuple[MetricsTarget, ...]) -> None:
+            super().__init__()
+            self.targets = targets
+
     class Ready(Message):
         """An analysis finished (posted by the worker)."""
 
@@ -50,6 +60,8 @@ class AnalysisPane(Vertical):
         self.target: Target | None = None
         self.destination: str | None = None
         self.analysis: Analysis | None = None
+        self.figures: dict[MetricsTarget, HopMetrics] = {}
+        """The latest metrics for the hops on screen (kept across re-evaluations)."""
         self.checked: dict[Target, str] = {}
         """The destination last checked with ``e`` for each pod or workload."""
         self._stale_timer: Timer | None = None
@@ -97,7 +109,10 @@ class AnalysisPane(Vertical):
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def _compute(self, model: ClusterModel, target: Target, destination: str | None, focus: bool) -> None:
         try:
-            result = analyse(model, target, self.context, destination)
+            # Name resolution and a live TLS probe may block: never make quitting wait for them.
+            result = interruptible(analyse, model, target, self.context, destination)
+        except Abandoned:
+            return
         except Exception as exc:  # an engine bug must show as a line, not a traceback
             result = Analysis(target, Unavailable(f"could not analyse {target.title()}: {exc}"))
         self.post_message(self.Ready(result, focus))
@@ -108,11 +123,33 @@ class AnalysisPane(Vertical):
         if analysis.target != self.target:
             return  # the user has moved on
         self.analysis = analysis
+        self._show_answer(message.focus, home=True)
+        self.post_message(self.MetricsWanted(self.metrics_targets()))
+
+    def metrics_targets(self) -> tuple[MetricsTarget, ...]:
+        """What the metrics feed should measure for the answer on screen."""
+        main = self.analysis.main if self.analysis is not None else None
+        if isinstance(main, Trace):
+            return tuple(dict.fromkeys(h.target for h in main.hops if h.target is not None))
+        if isinstance(main, EgressView) and main.checked is not None:
+            return tuple(target for _, target, _ in egress_targets(main.checked))
+        return ()
+
+    def apply_figures(self, figures: dict[MetricsTarget, HopMetrics]) -> None:
+        """New metrics arrived: show them (and the verdicts they justify) on the answer."""
+        self.figures = figures
+        if self.analysis is not None and isinstance(self.analysis.main, Trace | EgressView):
+            self._show_answer(False, home=False)
+
+    def _show_answer(self, focus: bool, *, home: bool) -> None:
+        analysis = self.analysis
+        assert analysis is not None
         switcher = self.query_one(ContentSwitcher)
         main = analysis.main
         if isinstance(main, Trace):
+            main = apply_metrics(main, self.figures)
             switcher.current = "view-trace"
-            self.query_one(TraceView).show(main, focus_failure=message.focus)
+            self.query_one(TraceView).show(main, focus_failure=focus)
             self.border_subtitle = Text(main.verdict)
             self.set_status(VERDICT_STATUS[main.verdict])
         elif isinstance(main, ServiceAnswer):
@@ -122,7 +159,7 @@ class AnalysisPane(Vertical):
             self.set_status(main.status)
         elif isinstance(main, EgressView):
             switcher.current = "view-egress"
-            self.query_one(EgressPane).show(main)
+            self.query_one(EgressPane).show(main, self._egress_evidence(main), home=home)
             checked = main.checked
             verdict = ("allowed" if checked.allowed else "denied") if checked is not None else ""
             self.border_subtitle = Text(verdict or ("DNS denied" if main.status == "fail" else "egress"))
@@ -139,6 +176,15 @@ class AnalysisPane(Vertical):
             self.border_subtitle = Text(status)
             self.set_status(status)
 
+    def _egress_evidence(self, view: EgressView) -> list[str]:
+        """Measured drops next to the policy verdict, per destination address."""
+        if view.checked is None or not self.figures:
+            return []
+        lines: list[str] = []
+        for _, target, allowed in egress_targets(view.checked):
+            lines += egress_evidence(allowed, self.figures.get(target)).lines
+        return lines
+
     def set_status(self, status: str) -> None:
         """Tint the pane border by the answer's status."""
         for name in ("ok", "warn", "fail"):
@@ -146,9 +192,9 @@ class AnalysisPane(Vertical):
 
     @property
     def trace(self) -> Trace | None:
-        """The trace shown, if the current answer is one."""
+        """The trace shown (with its metrics), if the current answer is one."""
         main = self.analysis.main if self.analysis is not None else None
-        return main if isinstance(main, Trace) else None
+        return apply_metrics(main, self.figures) if isinstance(main, Trace) else None
 
     @property
     def is_traffic_source(self) -> bool:

@@ -20,14 +20,15 @@ class EgressPane(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="egress-body")
 
-    def show(self, view: EgressView) -> None:
+    def show(self, view: EgressView, measured: list[str] | None = None, *, home: bool = True) -> None:
         """Render the view (the checked destination first, when there is one)."""
-        self.query_one("#egress-body", Static).update(render_egress(view, palette(self.app)))
-        self.scroll_home(animate=False)
+        self.query_one("#egress-body", Static).update(render_egress(view, palette(self.app), measured or []))
+        if home:
+            self.scroll_home(animate=False)
 
 
-def render_egress(view: EgressView, pal: Palette) -> RenderableType:
-    """Rich rendering of an EgressView."""
+def render_egress(view: EgressView, pal: Palette, measured: list[str] | None = None) -> RenderableType:
+    """Rich rendering of an EgressView (with measured drops, when metrics have some)."""
     parts: list[RenderableType] = [
         Text.assemble(
             data(f"Egress of {view.source}", "bold"), (f"  ({view.pods} pod{'s' if view.pods != 1 else ''})", "dim")
@@ -37,6 +38,8 @@ def render_egress(view: EgressView, pal: Palette) -> RenderableType:
         parts.append(Text.assemble(("▲ ", pal.status("warn")), styled(view.problem.message, pal.status("warn"))))
     if view.checked is not None:
         parts += [Text(""), hanging(themed(answer_view(view.checked), pal))]
+        for line in measured or []:
+            parts.append(Text.assemble(("  metrics  ", "bold"), styled(line, pal.status("warn"))))
     elif view.problem is None:
         parts.append(Text("press e to check a destination (host:port, IP, ns/pod, svc.ns:port)", style="dim"))
     if view.dns is not None and (view.checked is None or view.checked.dns is None):

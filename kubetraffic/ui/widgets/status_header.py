@@ -53,6 +53,7 @@ class StatusHeader(Widget):
     namespace: reactive[str] = reactive("")
     statuses: reactive[dict[str, ResourceStatus]] = reactive(dict, always_update=True)
     prometheus: reactive[tuple[str, str]] = reactive(("", "none"))
+    prometheus_name: reactive[str] = reactive("Prometheus")
     capture: reactive[tuple[str, str]] = reactive(("", "idle"))
     window: reactive[str] = reactive("5m")
     at: reactive[str] = reactive("")
@@ -86,13 +87,9 @@ class StatusHeader(Widget):
             status, words = api_summary(self.statuses)
             self._part(text, "API", status, words, compact)
         prom_status, prom_words = self.prometheus
-        self._part(
-            text,
-            "Prom" if compact else "Prometheus",
-            prom_status,
-            "none" if compact and not prom_status else prom_words,
-            compact,
-        )
+        name = self.prometheus_name
+        short = "Prom" if name == "Prometheus" else name.split()[0]
+        self._part(text, short if compact else name, prom_status, prom_words, compact)
         cap_status, cap_words = self.capture
         self._part(text, "cap" if compact else "capture", cap_status, cap_words, compact)
         text.append(f"  {'' if compact else 'metrics '}{self.window}", style="dim")
@@ -104,6 +101,6 @@ class StatusHeader(Widget):
     def _part(self, text: Text, name: str, status: str, words: str, compact: bool) -> None:
         pal = palette(self.app)
         glyph = {"ok": "●", "warn": "▲", "fail": "✖"}.get(status, "○")
-        text.append(f"  {name}" if compact else f"  {name} ", style="dim")
+        text.append(f"  {name} ", style="dim")
         text.append(glyph, style=pal.status(status) if status else pal.muted)
         text.append(f" {clean_line(words)}")

@@ -14,9 +14,9 @@ from textual.widgets import Static
 
 from kubetraffic.core.diagnose.model import Hop, Trace
 from kubetraffic.core.metrics import HopMetrics
+from kubetraffic.render.metrics import metrics_line, metrics_text
 from kubetraffic.render.text import data
-from kubetraffic.ui.answers.metrics_text import metrics_line
-from kubetraffic.ui.palette import Palette, palette, styled
+from kubetraffic.ui.palette import Palette, palette, styled, themed
 
 VERDICT_STATUS = {"ok": "ok", "degraded": "warn", "broken": "fail"}
 
@@ -48,10 +48,8 @@ def render_hop(hop: Hop, pal: Palette, first_failure: bool = False) -> Renderabl
     body += [data(e, "dim") for e in hop.evidence]
     if hop.fix:
         body.append(Text.assemble(("fix ", pal.accent), data(hop.fix)))
-    if hop.metrics is not None:
-        line = metrics_line(hop.metrics, pal.status("warn"), pal.status("fail"))
-        if line is not None:
-            body.append(line)
+    if hop.metrics is not None and hop.metrics.figures():
+        body.append(themed(metrics_text(hop.metrics, spark_width=12), pal))
     return Group(head, Padding(Group(*body), (0, 0, 0, 2)))
 
 
@@ -116,7 +114,4 @@ class TraceView(VerticalScroll):
 
 def metrics_summary(metrics: HopMetrics | None) -> str:
     """Plain one-line figures (for tests and narrow places)."""
-    if metrics is None:
-        return ""
-    line = metrics_line(metrics)
-    return line.plain if line is not None else ""
+    return metrics_line(metrics) if metrics is not None else ""
