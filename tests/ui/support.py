@@ -87,6 +87,13 @@ async def until(
     await settle(pilot, ignore=ignore)  # and let the screen catch up with what made it true
 
 
+def notices(recorder: Recorder) -> list[str]:
+    """The notifications the app showed (their messages), in order."""
+    from textual.notifications import Notify
+
+    return [str(m.notification.message) for m in recorder.of(Notify)]
+
+
 def screen_text(app: KubetrafficApp) -> str:
     """The whole screen as plain text, line by line (what a user reads)."""
     strips = app.screen._compositor.render_strips()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from textual.widgets import ContentSwitcher
@@ -20,7 +21,7 @@ from kubetraffic.ui.settings import UiSettings
 from kubetraffic.ui.widgets.analysis import AnalysisPane
 from kubetraffic.ui.widgets.navigator import Navigator
 
-from .support import SHOP, Recorder, ScriptedSource, running, settle, until, widget_text
+from .support import SHOP, Recorder, ScriptedSource, notices, running, settle, until, widget_text
 
 
 def labels(nav: Navigator) -> list[str]:
@@ -248,3 +249,90 @@ async def test_layout_fits_small_and_large_terminals(width: int, height: int) ->
         right = screen.analysis.region
         assert screen.navigator.region.right <= right.x
         assert screen.packets.region.bottom <= height - 1
+
+
+async def test_namespace_list_choice_returns_to_the_navigator_on_it() -> None:
+    async with running(SnapshotSource([SHOP])) as (app, pilot):
+        screen = app.main
+        await pilot.press("colon", *"ns", "enter")
+        await until(pilot, lambda: screen.showing_list and screen.resource_list.row_count == 4)
+        await pilot.press("down", "down", "enter")  # the third namespace: payments
+        await until(pilot, lambda: not screen.showing_list, what="the navigator to come back")
+        await until(pilot, lambda: screen.navigator.current == t.Target(t.NAMESPACE, "", "payments"))
+        assert screen.navigator.has_focus
+
+
+async def test_command_palette_lists_and_runs_the_actions() -> None:
+    from textual.command import CommandPalette
+
+    async with running(SnapshotSource([SHOP])) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        titles = {c.title for c in app.get_system_commands(app.main)}
+        assert {
+            "Trace a URL",
+            "Egress check",
+            "Capture packets",
+            "Filter",
+            "Show YAML",
+            "Export",
+            "Keys",
+            "Quit",
+        } <= titles
+        assert {"List Pods", "List Services", "List Ingresses", "List NetworkPolicies", "Switch context"} <= titles
+        await pilot.press(*"list pods")
+        await settle(pilot)
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: app.main.showing_list and app.main.resource_list.row_count == 15, what="the pod list"
+        )
+
+
+async def test_light_theme_recolours_statuses() -> None:
+    async with running(SnapshotSource([SHOP])) as (app, pilot):
+        from kubetraffic.ui.palette import palette
+
+        dark = palette(app).status("fail").color
+        app.theme = "textual-light"
+        await settle(pilot)
+        light = palette(app).status("fail").color
+        assert dark != light  # colours come from the theme, not from the code
+
+
+async def test_context_switch_needs_a_live_cluster() -> None:
+    recorder = Recorder()
+    async with running(SnapshotSource([SHOP]), recorder=recorder) as (app, pilot):
+        await pilot.press("colon", *"ctx", "enter")
+        await until(pilot, lambda: any("needs a live cluster" in n for n in notices(recorder)))
+        assert app.main.source.info.mode == "snapshot"  # nothing was switched
+
+
+async def test_a_large_cluster_lists_lazily_and_filters_off_the_ui_thread(tmp_path: Path) -> None:
+    from bench.synth import Shape, generate, write
+
+    path = write(generate(Shape(pods=3_000, namespaces=120, policies=300, ingresses=150, nodes=10)), tmp_path, "json")
+    recorder = Recorder()
+    async with running(SnapshotSource([str(path)]), recorder=recorder) as (app, pilot):
+        screen = app.main
+        nav = screen.navigator
+        assert len(nav.namespaces()) >= 120
+        # Collapsed namespaces hold no rows: nothing is built per pod until asked for.
+        assert sum(1 for _ in nav._walk()) == len(nav.namespaces())
+        await pilot.press("colon", *"pod", "enter")
+        await until(pilot, lambda: screen.resource_list.row_count >= 3_000, what="every pod in the one table")
+        assert screen.resource_list.table.row_count == screen.resource_list.row_count
+        await pilot.press("slash", *"-l app=api", "enter")
+        await until(pilot, lambda: 0 < screen.resource_list.row_count < 3_000, what="the label filter")
+        from textual.worker import Worker
+
+        built = [m.worker for m in recorder.of(Worker.StateChanged) if m.worker.group == "resource-list"]
+        assert built  # rows were built in thread workers, not on the UI thread
+        assert all(w._thread_worker for w in built)
+        await pilot.press("escape", "escape")  # clear the filter, back to the navigator
+        await until(pilot, lambda: not screen.showing_list)
+        total = len(nav.namespaces())
+        await pilot.press("slash", *"-l app=api", "enter")
+        await until(pilot, lambda: 0 < len(nav.namespaces()) < total, what="the tree filter")
+        filters = [m.worker for m in recorder.of(Worker.StateChanged) if m.worker.group == "filter"]
+        assert filters
+        assert all(w._thread_worker for w in filters)
