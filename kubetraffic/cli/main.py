@@ -20,6 +20,11 @@ from kubetraffic.cli.options import global_options
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary": ("kubetraffic.cli.inspect", "summary", "What was loaded: objects per kind, unknown kinds, problems."),
     "get": ("kubetraffic.cli.inspect", "get", "List loaded objects of one kind (pods, svc, ing, netpol, ...)."),
+    "capture": (
+        "kubetraffic.cli.capture",
+        "capture",
+        "Capture packets (pod, interface or pcap) and diagnose the flows.",
+    ),
 }
 
 

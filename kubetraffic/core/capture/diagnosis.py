@@ -88,6 +88,10 @@ def human_bytes(count: int) -> str:
     return f"{count} B"  # pragma: no cover
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
@@ -113,13 +117,15 @@ def _line(flow: Flow, state: str, src: str, dst: str) -> str:
         return _tcp_line(flow, state, src, dst)
     if flow.proto == UDP:
         if flow.dns_queries:
-            return f"DNS: {flow.dns_queries} {'query' if flow.dns_queries == 1 else 'queries'}, {flow.dns_answers} answered"
+            queries = "1 query" if flow.dns_queries == 1 else f"{flow.dns_queries} queries"
+            return f"DNS: {queries}, {flow.dns_answers} answered"
         if flow.rev_packets:
-            return f"{flow.fwd_packets} packets out, {flow.rev_packets} back"
-        return f"{flow.fwd_packets} {'packet' if flow.fwd_packets == 1 else 'packets'} sent, no reply seen"
+            return f"{_count(flow.fwd_packets, 'packet')} out, {flow.rev_packets} back"
+        return f"{_count(flow.fwd_packets, 'packet')} sent, no reply seen"
     if flow.proto in (ICMP, 58) and (flow.sport or flow.dport):
         if flow.rev_packets:
-            return f"echo: {flow.fwd_packets} requests, {flow.rev_packets} replies"
+            replies = "1 reply" if flow.rev_packets == 1 else f"{flow.rev_packets} replies"
+            return f"echo: {_count(flow.fwd_packets, 'request')}, {replies}"
         return f"echo request sent {_times(flow.fwd_packets)}, no reply"
     return f"{flow.packets} packets, {human_bytes(flow.bytes)}"
 

@@ -223,7 +223,9 @@ class DnsTracker:
             return self._keep(key, entry)
         key = (dst, dport, msg.id)
         entry = self._pending.get(key)
-        if entry is None or entry.rcode is not None or not _same(entry.query, msg.name):
+        if entry is not None and entry.rcode is not None and _same(entry.query, msg.name):
+            return entry  # the same answer again (a duplicate on the wire)
+        if entry is None or not _same(entry.query, msg.name):
             entry = self._keep(key, DnsEntry(msg.name, msg.qtype, src, dst, msg.id, None))
             if entry is None:
                 return None

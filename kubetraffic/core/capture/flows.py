@@ -183,7 +183,7 @@ class FlowTable:
         self._index: dict[Key, tuple[Flow | None, bool]] = {}
 
     def add(self, pkt: Packet, ts: float, data: bytes | None = None) -> Flow | None:
-        """Account one packet; returns its flow (None when sampled out or not a flow packet)."""
+        """Account one packet; returns its flow (None when sampled out or a duplicate copy)."""
         if pkt.quoted is not None:
             return self._icmp_error(pkt, ts)
         key = (pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport)
@@ -204,7 +204,7 @@ class FlowTable:
             if flow.fwd_iface != pkt.iface:
                 if flow.fwd_iface >= 0:
                     self.duplicates += 1
-                    return flow
+                    return None
                 flow.fwd_iface = pkt.iface
             flow.fwd_packets += 1
             flow.fwd_bytes += pkt.ip_len
@@ -212,7 +212,7 @@ class FlowTable:
             if flow.rev_iface != pkt.iface:
                 if flow.rev_iface >= 0:
                     self.duplicates += 1
-                    return flow
+                    return None
                 flow.rev_iface = pkt.iface
             flow.rev_packets += 1
             flow.rev_bytes += pkt.ip_len

@@ -107,6 +107,8 @@ class PcapReader:
         self.format = ""  # "pcap" | "pcapng" once known
         self.error: PcapError | None = None
         self.records_read = 0
+        self.record_start = 0
+        """Stream offset where the last record handed out began."""
         self.bytes_fed = 0
         self.linktype: int | None = None
         self.snaplen = 0
@@ -211,6 +213,7 @@ class PcapReader:
                 return
             if end > n:
                 break
+            self.record_start = self._consumed + off
             off = end
             self._off = off
             self.records_read += 1
@@ -253,6 +256,7 @@ class PcapReader:
                 return
             self._off = off + blen
             if record is not None:
+                self.record_start = self._consumed + off
                 self.records_read += 1
                 count += 1
                 yield record

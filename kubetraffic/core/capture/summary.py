@@ -116,6 +116,9 @@ class Summariser:
         self.kernel_drops: int | None = None
         """Set by live backends (the kernel's count); pcapng files carry their own."""
         self.error: str | None = None
+        self.consumed = 0
+        """Stream offset up to which bytes were summarised (header and counted records):
+        a ``--write`` copy of exactly this prefix is a valid pcap of what was summarised."""
 
     @property
     def done(self) -> bool:
@@ -142,6 +145,7 @@ class Summariser:
                     horizon = ts + limits.max_seconds
             elif horizon is not None and ts > horizon:
                 self.stop_reason = "duration"
+                self.consumed = reader.record_start
                 break
             self.packets += 1
             self.captured_bytes += len(data)
@@ -161,6 +165,8 @@ class Summariser:
             if max_bytes is not None and self.captured_bytes >= max_bytes:
                 self.stop_reason = "byte bound"
                 break
+        if self.stop_reason != "duration":
+            self.consumed = reader.offset if reader.format else 0
         if reader.error is not None and self.error is None:
             self.error = str(reader.error)
         if self.stop_reason is None and limits.max_packets is not None and self.packets >= limits.max_packets:
