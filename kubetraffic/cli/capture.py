@@ -19,6 +19,9 @@ from kubetraffic.core.capture.limits import DEFAULT_SNAPLEN
 from kubetraffic.render.text import clean_line
 
 LIVE_COUNT, LIVE_SECONDS, LIVE_BYTES = 10_000, 30.0, 100_000_000
+LIVE_SNAPLEN = 4096
+"""Live captures keep 4 KiB per packet: headers and DNS answers whole, and a ring of one slot
+per packet (tcpdump --immediate-mode) that does not overflow on a burst."""
 DEFAULT_IMAGE = "nicolaka/netshoot:v0.13"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.IGNORECASE)
 
@@ -54,7 +57,12 @@ def note(message: str) -> None:
     help=f"Stop after S seconds (live default {LIVE_SECONDS:g}).",
 )
 @click.option("--max-bytes", metavar="SIZE", help="Stop after SIZE captured bytes, e.g. 50MB (live default 100MB).")
-@click.option("--snaplen", type=click.IntRange(64, DEFAULT_SNAPLEN), metavar="BYTES", help="Bytes kept per packet.")
+@click.option(
+    "--snaplen",
+    type=click.IntRange(64, DEFAULT_SNAPLEN),
+    metavar="BYTES",
+    help=f"Bytes kept per packet (live default {LIVE_SNAPLEN}).",
+)
 @click.option("-w", "--write", "write_to", metavar="FILE", help="Also write the packets to FILE (pcap, mode 0600).")
 @click.option(
     "--sample",
@@ -113,7 +121,7 @@ def capture(
         max_packets=count if count is not None else (LIVE_COUNT if live else None),
         max_seconds=duration if duration is not None else (LIVE_SECONDS if live else None),
         max_bytes=parse_size(max_bytes) if max_bytes else (LIVE_BYTES if live else None),
-        snaplen=snaplen or DEFAULT_SNAPLEN,
+        snaplen=snaplen or (LIVE_SNAPLEN if live else DEFAULT_SNAPLEN),
         sample=sample,
     )
     from kubetraffic.adapters.capture.base import CaptureError, CaptureSource
@@ -156,8 +164,10 @@ def _run(
     assert isinstance(source, CaptureSource)
     tty = sys.stderr.isatty()
 
+    announce = source.live and (tty or source.description != "stdin")  # a pipe into us is quiet
+
     def started() -> None:
-        if source.live:
+        if announce:
             where = f" (filter: {bpf})" if bpf else ""
             note(f"capturing on {source.description}{where}, up to {summariser.limits.describe()}; Ctrl+C stops")
 

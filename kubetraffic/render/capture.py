@@ -29,6 +29,9 @@ _STATE_STYLES = {
     "icmp-unreachable": "bold red",
 }
 PAYLOAD_PREVIEW = 160
+MAX_PROBLEMS = 20
+MAX_ROWS = 100
+"""Rows of the flow table for people; ``-o json`` lists every flow."""
 
 
 def flow_data(flow: FlowRecord) -> dict[str, Any]:
@@ -102,11 +105,11 @@ def header_line(summary: CaptureSummary) -> Text:
 
 
 def flow_table(flows: tuple[FlowRecord, ...]) -> Table:
-    """Flows in the order first seen, with state and diagnosis."""
+    """Flows in the order first seen, with state and diagnosis (at most MAX_ROWS of them)."""
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     for column in ("source", "destination", "proto", "state", "pkts", "bytes", "rtt", "diagnosis"):
         table.add_column(column, justify="right" if column in ("pkts", "bytes", "rtt") else "left")
-    for flow in flows:
+    for flow in flows[:MAX_ROWS]:
         rtt = f"{flow.handshake_rtt_ms:.2f} ms" if flow.handshake_rtt_ms is not None else ""
         table.add_row(
             _endpoint(flow.src, flow.src_name),
@@ -141,18 +144,26 @@ def dns_table(entries: tuple[DnsRecord, ...]) -> Table:
     return table
 
 
-def problem_lines(summary: CaptureSummary) -> list[Text]:
-    """One line per flow or DNS query that went wrong — what the reader should look at first."""
-    lines = []
+def problem_lines(summary: CaptureSummary, *, limit: int = MAX_PROBLEMS) -> list[Text]:
+    """What went wrong, first: failed flows grouped by destination and state, failed DNS queries."""
+    groups: dict[tuple[str, str, str], list[FlowRecord]] = {}
     for flow in summary.flows:
         if flow.state in PROBLEM_STATES:
-            line = Text("✖ ", "bold red")
-            line.append_text(_endpoint(flow.src, flow.src_name))
+            groups.setdefault((flow.dst, flow.protocol, flow.state), []).append(flow)
+    lines = []
+    for flows in groups.values():
+        first = flows[0]
+        line = Text("✖ ", "bold red")
+        if len(flows) == 1:
+            line.append_text(_endpoint(first.src, first.src_name))
             line.append(" → ")
-            line.append_text(_endpoint(flow.dst, flow.dst_name))
-            line.append(f" {flow.protocol}: ")
-            line.append_text(data(flow.diagnosis))
-            lines.append(line)
+        line.append_text(_endpoint(first.dst, first.dst_name))
+        line.append(f" {first.protocol}: ")
+        line.append_text(data(first.diagnosis))
+        if len(flows) > 1:
+            sources = len({f.src_ip for f in flows})
+            line.append(f"  ({len(flows)} flows from {sources} source{'s' if sources > 1 else ''})", "dim")
+        lines.append(line)
     for entry in summary.dns:
         if entry.rcode not in ("NOERROR", None):
             line = Text("✖ ", "bold red")
@@ -162,6 +173,8 @@ def problem_lines(summary: CaptureSummary) -> list[Text]:
             line = Text("▲ ", "yellow")
             line.append_text(data(f"DNS query for {entry.query} ({entry.type}) to {entry.server}: no answer captured"))
             lines.append(line)
+    if len(lines) > limit:
+        lines = [*lines[:limit], Text(f"  … and {len(lines) - limit} more problems", "dim")]
     return lines
 
 
@@ -186,6 +199,8 @@ def capture_view(summary: CaptureSummary, *, payload: bool = False) -> Renderabl
         parts += [Text(""), *problems]
     if summary.flows:
         parts += [Text(""), flow_table(summary.flows)]
+        if len(summary.flows) > MAX_ROWS:
+            parts.append(Text(f"… and {len(summary.flows) - MAX_ROWS} more flows (-o json lists them all)", "dim"))
     else:
         parts += [Text("no flows captured", "dim")]
     if summary.dns:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import select
 import stat
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -27,16 +26,19 @@ class PcapSource(CaptureSource):
     def start(self) -> None:
         """Open the file (or take stdin) and decide whether it is a live stream."""
         if self.path == "-":
-            if sys.stdin is None or sys.stdin.isatty():
+            if os.isatty(0):
                 raise CaptureError("stdin is a terminal: pipe a capture in (tcpdump -U -w - ...) or give a file")
-            self._fd = sys.stdin.fileno()
+            self._fd = 0
         else:
             try:
                 self._fd = os.open(self.path, os.O_RDONLY)
             except OSError as exc:
                 raise CaptureError(f"cannot open {self.path}: {exc.strerror}") from exc
             self._own_fd = True
-        mode = os.fstat(self._fd).st_mode
+        try:
+            mode = os.fstat(self._fd).st_mode
+        except OSError as exc:
+            raise CaptureError(f"cannot read {self.description}: {exc.strerror}") from exc
         if stat.S_ISDIR(mode):
             self.close()
             raise CaptureError(f"{self.path} is a directory, not a capture file")
