@@ -137,6 +137,9 @@ def _ether_version(ethertype: int) -> int:
 
 def decode(linktype: int, data: bytes) -> Packet | None:
     """The IP/transport headers of one captured frame, or None when it is not IP or too short."""
+    # Fast path: untagged Ethernet carrying IPv4, the most common frame by far.
+    if linktype == LINKTYPE_ETHERNET and data[12:14] == b"\x08\x00":
+        return decode_ipv4(data, 14, 0)
     off, version, iface = network_offset(linktype, data)
     if version == 4:
         return decode_ipv4(data, off, iface)
@@ -158,7 +161,14 @@ def decode_ipv4(data: bytes, off: int, iface: int) -> Packet | None:
         return pkt
     if total < ihl:  # 0 on some offloaded (TSO/BIG TCP) packets: trust the capture
         total = pkt.ip_len = len(data) - off
-    _transport(pkt, data, off + ihl, off + total)
+    l4 = off + ihl
+    if proto == TCP and l4 + 14 <= min(len(data), off + total):  # the common case, inlined (see _transport)
+        pkt.sport, pkt.dport, pkt.seq, hlen, pkt.flags = _TCP(data, l4)
+        hlen = (hlen >> 4) * 4
+        pkt.payload_off = l4 + hlen
+        pkt.payload_len = max(0, total - ihl - hlen)
+        return pkt
+    _transport(pkt, data, l4, off + total)
     return pkt
 
 
@@ -250,11 +260,21 @@ def quoted_key(data: bytes, off: int, end: int) -> Key | None:
     return (proto, src, sport, dst, dport)
 
 
+_IP_TEXT: dict[bytes, str] = {}
+
+
 def ip_text(packed: bytes) -> str:
-    """Presentation form of a packed IPv4/IPv6 address."""
-    if len(packed) == 4:
-        return f"{packed[0]}.{packed[1]}.{packed[2]}.{packed[3]}"
-    return str(ipaddress.IPv6Address(packed))
+    """Presentation form of a packed IPv4/IPv6 address (memoised: captures repeat addresses)."""
+    text = _IP_TEXT.get(packed)
+    if text is None:
+        if len(packed) == 4:
+            text = f"{packed[0]}.{packed[1]}.{packed[2]}.{packed[3]}"
+        else:
+            text = str(ipaddress.IPv6Address(packed))
+        if len(_IP_TEXT) > 100_000:
+            _IP_TEXT.clear()
+        _IP_TEXT[packed] = text
+    return text
 
 
 def endpoint_text(packed: bytes, port: int) -> str:

@@ -96,11 +96,14 @@ def _times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
-def diagnose(flow: Flow) -> str:
-    """The one-line diagnosis of a flow, from its state and counters."""
-    state = flow.state
-    src = endpoint_text(flow.src, flow.sport)
-    dst = endpoint_text(flow.dst, flow.dport)
+def diagnose(flow: Flow, state: str | None = None, src: str | None = None, dst: str | None = None) -> str:
+    """The one-line diagnosis of a flow, from its state and counters.
+
+    ``state``, ``src`` and ``dst`` (``ip:port`` text) may be passed when already computed.
+    """
+    state = state or flow.state
+    src = src or endpoint_text(flow.src, flow.sport)
+    dst = dst or endpoint_text(flow.dst, flow.dport)
     line = _line(flow, state, src, dst)
     notes = [icmp_text(e) + f" from {ip_text(e.reporter)}" for e in flow.icmp_notes if e is not flow.icmp]
     if flow.began_mid and state not in ("partial", "icmp-unreachable"):

@@ -222,7 +222,8 @@ class FlowTable:
         flow.packets += 1
         flow.bytes += pkt.ip_len
         flow.last = ts
-        if pkt.proto == TCP:
+        # Only SYN/FIN/RST segments and the handshake's last ACK change TCP state.
+        if pkt.proto == TCP and (flags & 0x07 or (fwd and flow.synacks and flow.established_ts is None)):
             _tcp(flow, flags, fwd, ts, pkt.seq)
         if self.keep_payload and data is not None and pkt.payload_len and len(flow.payloads) < _PAYLOADS_KEPT:
             flow.payloads.append((ts, fwd, data[pkt.payload_off : pkt.payload_off + pkt.payload_len]))

@@ -137,7 +137,9 @@ class Summariser:
         horizon = None
         if limits.max_seconds is not None and self.first_ts is not None:
             horizon = self.first_ts + limits.max_seconds
-        table, ring = self.table, self.ring
+        ring, add = self.ring, self.table.add
+        packets, captured, last_ts, other = self.packets, self.captured_bytes, self.last_ts, self.other_packets
+        max_bytes = max_bytes if max_bytes is not None else -1
         for ts, linktype, data, _orig, if_id in reader.records(left):
             if self.first_ts is None:
                 self.first_ts = ts
@@ -147,24 +149,25 @@ class Summariser:
                 self.stop_reason = "duration"
                 self.consumed = reader.record_start
                 break
-            self.packets += 1
-            self.captured_bytes += len(data)
-            self.last_ts = ts
+            packets += 1
+            captured += len(data)
+            last_ts = ts
             pkt = decode(linktype, data)
             if pkt is None or (pkt.icmp_type >= 0 and pkt.quoted is None and pkt.icmp_type not in _ECHO_TYPES):
-                self.other_packets += 1
+                other += 1
             else:
                 if if_id:
                     pkt.iface |= if_id << 40
-                flow = table.add(pkt, ts, data)
+                flow = add(pkt, ts, data)
                 if flow is not None and (pkt.sport == _DNS_PORT or pkt.dport == _DNS_PORT) and pkt.payload_len:
                     self._dns(flow, pkt, ts, data)
                 if ring is not None:
                     payload = data[pkt.payload_off : pkt.payload_off + pkt.payload_len] if ring.keep_payload else None
                     ring.add(RingPacket(ts, pkt.key, pkt.flags, pkt.ip_len, payload))
-            if max_bytes is not None and self.captured_bytes >= max_bytes:
+            if captured >= max_bytes >= 0:
                 self.stop_reason = "byte bound"
                 break
+        self.packets, self.captured_bytes, self.last_ts, self.other_packets = packets, captured, last_ts, other
         if self.stop_reason != "duration":
             self.consumed = reader.offset if reader.format else 0
         if reader.error is not None and self.error is None:
@@ -235,20 +238,24 @@ class Summariser:
         """The contract view of one flow, with names and diagnosis."""
         rtt = flow.handshake_rtt
         src_ip, dst_ip = ip_text(flow.src), ip_text(flow.dst)
+        ports = flow.proto in (TCP, UDP)
+        src = endpoint_text(flow.src, flow.sport if ports else 0)
+        dst = endpoint_text(flow.dst, flow.dport if ports else 0)
+        state = flow.state
         return FlowRecord(
-            src=endpoint_text(flow.src, flow.sport if flow.proto in (TCP, UDP) else 0),
-            dst=endpoint_text(flow.dst, flow.dport if flow.proto in (TCP, UDP) else 0),
+            src=src,
+            dst=dst,
             protocol=protocol_name(flow.proto),
             packets=flow.packets,
             bytes=flow.bytes,
             first=round(flow.first, 6),
             last=round(flow.last, 6),
-            state=flow.state,
+            state=state,
             syn_retransmits=flow.syn_retransmits,
             handshake_rtt_ms=None if rtt is None else round(rtt * 1000, 3),
             src_name=self.names.name(src_ip),
             dst_name=self.names.name(dst_ip),
-            diagnosis=diagnose(flow),
+            diagnosis=diagnose(flow, state, src, dst),
             src_ip=src_ip,
             dst_ip=dst_ip,
             sport=flow.sport,
