@@ -40,14 +40,17 @@ def summarise(path: Path) -> tuple[float, int]:
             summariser.feed(chunk)
     summary = summariser.finish()
     elapsed = time.perf_counter() - t0
-    assert summary.error is None and len(summary.flows) > CONNECTIONS
+    assert summary.error is None
+    assert len(summary.flows) > CONNECTIONS
     return elapsed, summary.packets
 
 
 def tcpdump_seconds(path: Path) -> float:
     """Wall time of ``tcpdump -r FILE -nn -q > /dev/null``."""
     t0 = time.perf_counter()
-    subprocess.run(["tcpdump", "-r", str(path), "-nn", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        ["tcpdump", "-r", str(path), "-nn", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+    )
     return time.perf_counter() - t0
 
 
@@ -80,7 +83,13 @@ def bench_capture() -> list[tuple[str, str, str]]:
         rows.append(("flow summary / tcpdump", f"{rate / reference:.2f}×", "≥ 0.5×"))
     else:
         rows.append(("tcpdump -r FILE -nn -q", "tcpdump not installed", "reference"))
-    rows.append(("kubetraffic capture --pcap FILE -o json (whole command)", f"{statistics.median(cli_seconds(path) for _ in range(3)):.2f} s", "—"))
+    rows.append(
+        (
+            "kubetraffic capture --pcap FILE -o json (whole command)",
+            f"{statistics.median(cli_seconds(path) for _ in range(3)):.2f} s",
+            "—",
+        )
+    )
     return rows
 
 

@@ -1,0 +1,102 @@
+"""What the wire showed about one destination, as a ``wire`` hop for trace and egress.
+
+``trace --capture`` and ``egress --capture`` put this hop beside the policy verdict: the
+policy engine says what *should* happen, the capture what *did*. A disagreement (policy
+allows, wire shows a silent drop) is the interesting case, so the hop never guesses: no
+packets to the destination means ``unknown``, not ``ok``.
+"""
+
+from __future__ import annotations
+
+from kubetraffic.core.capture.summary import CaptureSummary, DnsRecord, FlowRecord
+from kubetraffic.core.diagnose.model import Hop, Status
+
+_FAILED = ("no-reply", "reset", "icmp-unreachable")
+_WORKED = ("established", "closed", "partial")
+_EVIDENCE_LINES = 4
+
+
+def matching_flows(
+    summary: CaptureSummary, ip: str | None, port: int | None, protocol: str = "TCP", host: str | None = None
+) -> list[FlowRecord]:
+    """Flows to ``ip`` (or to addresses the capture named ``host``), on ``port`` if given."""
+    found = []
+    for flow in summary.flows:
+        if flow.protocol != protocol or (port is not None and flow.dport != port):
+            continue
+        if (ip is not None and flow.dst_ip == ip) or (ip is None and host is not None and flow.dst_name == host):
+            found.append(flow)
+    return found
+
+
+def _dns_for(summary: CaptureSummary, host: str | None) -> list[DnsRecord]:
+    if not host:
+        return []
+    name = host.rstrip(".").lower()
+    return [d for d in summary.dns if d.query.rstrip(".").lower() == name]
+
+
+def wire_hop(
+    summary: CaptureSummary, *, ip: str | None, port: int | None, protocol: str = "TCP", host: str | None = None
+) -> Hop:
+    """The ``wire`` hop for traffic to ``host``/``ip``:``port`` seen in ``summary``."""
+    target = f"{host or ip or '?'}" + (f":{port}" if port is not None else "")
+    name = f"capture of {summary.source}"
+    dns = _dns_for(summary, host)
+    failed_dns = [d for d in dns if d.rcode not in ("NOERROR", None)]
+    flows = matching_flows(summary, ip, port, protocol, host)
+    evidence = [f"{f.src} → {f.dst} {f.state}: {f.diagnosis}" for f in flows[:_EVIDENCE_LINES]]
+    if len(flows) > _EVIDENCE_LINES:
+        evidence.append(f"… and {len(flows) - _EVIDENCE_LINES} more flows")
+    evidence += [f"DNS {d.query} {d.type}: {d.rcode or 'no answer'} from {d.server}" for d in dns[:2]]
+    if summary.sampled:
+        evidence.append("the capture was sampled: some flows are not in it")
+    if not flows:
+        if failed_dns and len(failed_dns) == len(dns):
+            d = failed_dns[0]
+            return Hop("wire", name, "fail", f"DNS query for {d.query}: {d.rcode} from {d.server}", tuple(evidence),
+                       f"the name {d.query} does not resolve from here; check the spelling and the DNS server")  # fmt: skip
+        return Hop(
+            "wire",
+            name,
+            "unknown",
+            f"no {protocol} packets to {target} in the capture ({summary.packets} packets)",
+            tuple(evidence),
+        )
+    worked = [f for f in flows if f.state in _WORKED or (f.state == "udp" and "back" in f.diagnosis)]
+    failed = [f for f in flows if f.state in _FAILED]
+    status: Status
+    if failed and not worked:
+        status, line = "fail", _failure_summary(failed)
+    elif failed:
+        status, line = "warn", f"{len(failed)} of {len(flows)} flows to {target} failed: {_failure_summary(failed)}"
+    elif worked:
+        rtts = sorted(f.handshake_rtt_ms for f in worked if f.handshake_rtt_ms is not None)
+        timing = f", handshake {rtts[len(rtts) // 2]:.1f} ms" if rtts else ""
+        status, line = "ok", f"{len(worked)} {'flow' if len(worked) == 1 else 'flows'} to {target} got answers{timing}"
+    else:
+        status, line = "unknown", f"{len(flows)} flows to {target}, no reply seen yet"
+    return Hop("wire", name, status, line, tuple(evidence), _fix(failed) if failed else None)
+
+
+def _failure_summary(failed: list[FlowRecord]) -> str:
+    """The most telling failure: a silent drop, then an ICMP error, then a reset."""
+    drops = [f for f in failed if f.silently_dropped]
+    if drops:
+        syns = max(f.syn_retransmits for f in drops) + 1
+        return f"{syns} SYNs, no reply (silent drop)"
+    for state in ("icmp-unreachable", "reset", "no-reply"):
+        for flow in failed:
+            if flow.state == state:
+                return flow.diagnosis
+    return failed[0].diagnosis
+
+
+def _fix(failed: list[FlowRecord]) -> str:
+    if any(f.silently_dropped for f in failed):
+        return "something on the path drops these packets: a NetworkPolicy, a node firewall or a cloud security group"
+    if any(f.state == "reset" for f in failed):
+        return "the destination refuses the connection: is the service listening on that port?"
+    if any(f.state == "icmp-unreachable" for f in failed):
+        return "a router or firewall on the path rejects the packets (see the ICMP error)"
+    return "the SYN got no answer; capture longer to see whether it is retransmitted"
