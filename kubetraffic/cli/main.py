@@ -25,6 +25,26 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "capture",
         "Capture packets (pod, interface or pcap) and diagnose the flows.",
     ),
+    "egress": (
+        "kubetraffic.cli.policy",
+        "egress",
+        "Can POD reach DEST (IP, CIDR, host, ns/pod, svc.ns), why, and the fix.",
+    ),
+    "explain": (
+        "kubetraffic.cli.policy",
+        "explain",
+        "The policy verdict for any pair (pod, workload, IP), both directions.",
+    ),
+    "policies": (
+        "kubetraffic.cli.policy",
+        "policies",
+        "Which NetworkPolicies select POD, for ingress and egress, in words.",
+    ),
+    "matrix": (
+        "kubetraffic.cli.policy",
+        "matrix",
+        "Connectivity between workloads and with external IP ranges, with ports.",
+    ),
 }
 
 
