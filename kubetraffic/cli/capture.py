@@ -141,7 +141,10 @@ def capture(
         assert pod is not None
         from kubetraffic.cli.capture_pod import pod_source
 
-        source = pod_source(opts, pod, container=container, image=image, bpf=bpf, limits=limits, yes=yes)
+        try:
+            source = pod_source(opts, pod, container=container, image=image, bpf=bpf, limits=limits, yes=yes)
+        except CaptureError as exc:
+            fail(str(exc), getattr(exc, "exit_code", EXIT_USAGE))
         namer = _namer(opts, live_cluster=True)
     summariser = Summariser(source.description, limits, names=namer, keep_payload=payload)
     summary = _run(source, summariser, bpf, write_to, CaptureError)

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from kubetraffic.cli.common import fail
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_SOURCE, EXIT_USAGE, GlobalOptions
 from kubetraffic.core.capture import CaptureLimits
 from kubetraffic.render.text import clean_line
@@ -18,11 +17,13 @@ def kube_clients(opts: GlobalOptions) -> tuple[Any, Any, str]:
     """(CoreV1Api, AuthorizationV1Api, default namespace) from the kubeconfig, like kubectl."""
     from kubernetes import client, config
 
+    from kubetraffic.adapters.capture.pod import PodCaptureError
+
     try:
         api = config.new_client_from_config(config_file=opts.kubeconfig, context=opts.context)
         _, active = config.list_kube_config_contexts(config_file=opts.kubeconfig)
-    except Exception as exc:
-        fail(f"cannot load the kubeconfig: {exc}", EXIT_SOURCE)
+    except Exception as exc:  # config errors come in many types
+        raise PodCaptureError(f"cannot load the kubeconfig: {exc}", EXIT_SOURCE) from exc
     if opts.context:
         contexts, _ = config.list_kube_config_contexts(config_file=opts.kubeconfig)
         active = next((c for c in contexts if c.get("name") == opts.context), active)
@@ -40,8 +41,11 @@ def pod_source(
     limits: CaptureLimits,
     yes: bool,
 ) -> Any:
-    """The PodCapture for ``pod`` (``name`` or ``namespace/name``), once the user agreed to the plan."""
-    from kubetraffic.adapters.capture.pod import PodCapture, explain_api_error
+    """The PodCapture for ``pod`` (``name`` or ``namespace/name``), once the user agreed to the plan.
+
+    Raises PodCaptureError (with an exit code) when the capture cannot or may not go ahead.
+    """
+    from kubetraffic.adapters.capture.pod import PodCapture, PodCaptureError, explain_api_error
     from kubetraffic.adapters.capture.pod_plan import make_plan
 
     core, authz, default_ns = kube_clients(opts)
@@ -49,9 +53,11 @@ def pod_source(
     namespace = namespace or opts.namespace or default_ns
     try:
         raw = json.loads(core.read_namespaced_pod(name, namespace, _preload_content=False).data)
-    except Exception as exc:
+    except Exception as exc:  # an ApiException or a connection error
         error = explain_api_error(exc, f"read pod {namespace}/{name}")
-        fail(str(error), EXIT_USAGE if getattr(exc, "status", None) == 404 else error.exit_code)
+        if getattr(exc, "status", None) == 404:
+            error.exit_code = EXIT_USAGE
+        raise error from exc
     labels: dict[str, str] | None = None
     try:
         ns_obj = json.loads(core.read_namespace(namespace, _preload_content=False).data)
@@ -61,12 +67,12 @@ def pod_source(
     try:
         plan = make_plan(raw, labels, image=image, container=container, bpf=bpf, limits=limits)
     except ValueError as exc:
-        fail(str(exc), EXIT_FAIL)
+        raise PodCaptureError(str(exc), EXIT_FAIL) from exc
     for line in plan.describe():
         sys.stderr.write(clean_line(line) + "\n")
     if not yes:
         if not sys.stdin.isatty():
-            fail("not creating anything without confirmation: add --yes to proceed")
+            raise PodCaptureError("not creating anything without confirmation: add --yes to proceed", EXIT_USAGE)
         if not click.confirm("Proceed?", default=False, err=True):
-            fail("cancelled: nothing was created", EXIT_FAIL)
+            raise PodCaptureError("cancelled: nothing was created", EXIT_FAIL)
     return PodCapture(core, authz, plan)

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from kubetraffic.core.capture import CaptureSummary, DnsRecord, FlowRecord
 from kubetraffic.core.capture.diagnosis import human_bytes
+from kubetraffic.core.diagnose.model import Hop
 from kubetraffic.render.text import data
 
 PROBLEM_STATES = ("no-reply", "reset", "icmp-unreachable")
@@ -209,3 +210,30 @@ def capture_view(summary: CaptureSummary, *, payload: bool = False) -> Renderabl
         shown = payload_lines(summary)
         parts += [Text(""), Text("payloads (first packets of each flow)", "bold"), *(shown or [Text("none", "dim")])]
     return Group(*parts)
+
+
+_HOP_STYLES = {"ok": "green", "warn": "yellow", "fail": "bold red", "unknown": "dim"}
+
+
+def hop_data(hop: Hop) -> dict[str, Any]:
+    """A hop as the trace contract shows one (kind, name, status, summary, evidence, fix)."""
+    return {
+        "kind": hop.kind,
+        "name": hop.name,
+        "status": hop.status,
+        "summary": hop.summary,
+        "evidence": list(hop.evidence),
+        "fix": hop.fix,
+    }
+
+
+def wire_lines(hop: Hop, *, indent: str = "  ", width: int = 9) -> list[Text]:
+    """The wire hop under a verdict: its summary, then evidence and fix, indented."""
+    head = Text(indent + "wire".ljust(width), style="bold")
+    head.append_text(data(hop.summary, _HOP_STYLES.get(hop.status, "")))
+    lines = [head]
+    pad = indent + " " * width
+    lines += [Text(pad) + data(line, "dim") for line in hop.evidence]
+    if hop.fix:
+        lines.append(Text(pad) + data(f"wire fix: {hop.fix}"))
+    return lines

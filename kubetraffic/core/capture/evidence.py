@@ -8,25 +8,66 @@ packets to the destination means ``unknown``, not ``ok``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kubetraffic.core.capture.summary import CaptureSummary, DnsRecord, FlowRecord
+from kubetraffic.core.diagnose.egress import EgressAnswer
 from kubetraffic.core.diagnose.model import Hop, Status
+from kubetraffic.core.policy.model import PodPeer
+from kubetraffic.core.state import ClusterState
 
 _FAILED = ("no-reply", "reset", "icmp-unreachable")
 _WORKED = ("established", "closed", "partial")
 _EVIDENCE_LINES = 4
 
 
+Target = tuple[str, "int | None"]
+"""(destination IP, port or None for any port)."""
+
+
 def matching_flows(
-    summary: CaptureSummary, ip: str | None, port: int | None, protocol: str = "TCP", host: str | None = None
+    summary: CaptureSummary, targets: Sequence[Target], protocol: str = "TCP", host: str | None = None
 ) -> list[FlowRecord]:
-    """Flows to ``ip`` (or to addresses the capture named ``host``), on ``port`` if given."""
+    """Flows to any of ``targets`` (or, with no targets, to addresses the capture named ``host``)."""
+    wanted = {(ip, port) for ip, port in targets}
+    any_port = {ip for ip, port in targets if port is None}
     found = []
     for flow in summary.flows:
-        if flow.protocol != protocol or (port is not None and flow.dport != port):
+        if flow.protocol != protocol:
             continue
-        if (ip is not None and flow.dst_ip == ip) or (ip is None and host is not None and flow.dst_name == host):
+        if (
+            (flow.dst_ip, flow.dport) in wanted
+            or flow.dst_ip in any_port
+            or (not targets and host is not None and flow.dst_name == host)
+        ):
             found.append(flow)
     return found
+
+
+def egress_targets(answer: EgressAnswer, state: ClusterState) -> list[Target]:
+    """Where an egress answer's traffic goes on the wire, as seen from the source pod.
+
+    The verdicts name the final addresses (a Service's backend pods on the target port);
+    from inside the source pod the packets still carry the Service's cluster IP and port,
+    because kube-proxy rewrites them on the node, so both are looked for.
+    """
+    targets: list[Target] = []
+    for verdict in answer.verdicts:
+        peer = verdict.destination
+        ip = peer.pod.ip if isinstance(peer, PodPeer) else peer.ip
+        if ip and "/" not in ip:
+            targets.append((ip, verdict.port))
+    dest = answer.destination
+    if dest.kind == "service":
+        svc = state.service(dest.namespace, dest.name)
+        if svc is not None:
+            sp = svc.port(dest.port) if dest.port is not None else None
+            for ip in svc.cluster_ips:
+                targets.append((ip, sp.port if sp is not None else None))
+    if dest.kind == "host":
+        port = dest.port if isinstance(dest.port, int) else None
+        targets += [(ip, port) for ip in answer.addresses]
+    return list(dict.fromkeys(targets))
 
 
 def _dns_for(summary: CaptureSummary, host: str | None) -> list[DnsRecord]:
@@ -37,14 +78,15 @@ def _dns_for(summary: CaptureSummary, host: str | None) -> list[DnsRecord]:
 
 
 def wire_hop(
-    summary: CaptureSummary, *, ip: str | None, port: int | None, protocol: str = "TCP", host: str | None = None
+    summary: CaptureSummary, targets: Sequence[Target], *, protocol: str = "TCP", host: str | None = None
 ) -> Hop:
-    """The ``wire`` hop for traffic to ``host``/``ip``:``port`` seen in ``summary``."""
-    target = f"{host or ip or '?'}" + (f":{port}" if port is not None else "")
+    """The ``wire`` hop for traffic to ``targets`` (or to ``host``) seen in ``summary``."""
+    first = targets[0] if targets else (None, None)
+    target = f"{host or first[0] or '?'}" + (f":{first[1]}" if first[1] is not None else "")
     name = f"capture of {summary.source}"
     dns = _dns_for(summary, host)
     failed_dns = [d for d in dns if d.rcode not in ("NOERROR", None)]
-    flows = matching_flows(summary, ip, port, protocol, host)
+    flows = matching_flows(summary, targets, protocol, host)
     evidence = [f"{f.src} → {f.dst} {f.state}: {f.diagnosis}" for f in flows[:_EVIDENCE_LINES]]
     if len(flows) > _EVIDENCE_LINES:
         evidence.append(f"… and {len(flows) - _EVIDENCE_LINES} more flows")
