@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import click
 
 from kubetraffic.cli.options import GlobalOptions
-from kubetraffic.core.capture import CaptureLimits, Namer, Summariser
+from kubetraffic.core.capture import CaptureLimits, CaptureSummary, Namer, Summariser
 from kubetraffic.core.capture.evidence import Target, wire_hop
-from kubetraffic.core.diagnose.model import Hop
+from kubetraffic.core.diagnose.model import Hop, Trace
 from kubetraffic.core.state import ClusterState
 from kubetraffic.render.text import clean_line
 
@@ -68,6 +68,16 @@ def wire_evidence(
     yes: bool,
 ) -> Hop | None:
     """Run the capture ``spec`` asks for and turn it into the wire hop (None when it could not run)."""
+    summary = run_wire_capture(
+        opts, spec, pod=pod, bpf=capture_filter(targets, protocol, dns=bool(host)), state=state, yes=yes
+    )
+    return None if summary is None else wire_hop(summary, targets, protocol=protocol, host=host)
+
+
+def run_wire_capture(
+    opts: GlobalOptions, spec: str, *, pod: str | None, bpf: str, state: ClusterState, yes: bool
+) -> CaptureSummary | None:
+    """The summary of a pcap FILE, or of S seconds captured in ``pod``; None (with a warning) when none ran."""
     from kubetraffic.adapters.capture.base import CaptureError, CaptureSource
     from kubetraffic.adapters.capture.runner import run_capture
 
@@ -81,23 +91,47 @@ def wire_evidence(
             source, limits = PcapSource(spec), CaptureLimits()
         else:
             if pod is None:
-                _note("--capture S captures from the source pod; give a pcap FILE for other sources")
+                _note("warning: no wire evidence: --capture S needs a pod to capture in; give a pcap FILE instead")
                 return None
             from kubetraffic.cli.capture_pod import pod_source
 
             limits = CaptureLimits(max_packets=WIRE_PACKETS, max_seconds=seconds, snaplen=WIRE_SNAPLEN)
-            bpf = capture_filter(targets, protocol, dns=bool(host))
             source = pod_source(opts, pod, container=None, image=_image(), bpf=bpf, limits=limits, yes=yes)
-        summariser = Summariser(source.description, limits, names=Namer(state))
-        if seconds is not None:
-            _note(f"capturing {seconds:g} s from {source.description}; Ctrl+C stops early")
-        summary = run_capture(source, summariser)
+            _note(f"capturing {seconds:g} s in {source.description}; Ctrl+C stops early")
+        summary = run_capture(source, Summariser(source.description, limits, names=Namer(state)))
     except CaptureError as exc:
         _note(f"warning: no wire evidence: {exc}")
         return None
     if summary.error:
         _note(f"warning: {source.description}: {summary.error}")
-    return wire_hop(summary, targets, protocol=protocol, host=host)
+    return summary
+
+
+def add_wire_hops(
+    opts: GlobalOptions, traces: list[Trace], spec: str, *, state: ClusterState, yes: bool
+) -> list[Trace]:
+    """``trace --capture``: append the wire hop (traffic to the route's backends) to each trace.
+
+    A pcap FILE is read once for all URLs; a timed capture runs in the first backend pod of
+    the first URL (so it takes one URL).
+    """
+    import dataclasses
+
+    from kubetraffic.core.capture.evidence import trace_targets
+
+    wanted = [trace_targets(t, state) for t in traces]
+    if _seconds(spec) is not None and len(traces) > 1:
+        _note("warning: no wire evidence: --capture S follows one URL; give a pcap FILE for several")
+        return traces
+    pods, targets = wanted[0]
+    bpf = capture_filter(targets, "TCP", dns=False)
+    summary = run_wire_capture(opts, spec, pod=pods[0] if pods else None, bpf=bpf, state=state, yes=yes)
+    if summary is None:
+        return traces
+    return [
+        dataclasses.replace(t, hops=(*t.hops, wire_hop(summary, tg, protocol="TCP")))
+        for t, (_, tg) in zip(traces, wanted, strict=True)
+    ]
 
 
 def _image() -> str:

@@ -69,3 +69,48 @@ def test_capture_filter_for_a_timed_pod_capture() -> None:
         f"(host {STRIPE} and tcp port 443) or (host 10.96.0.20) or (port 53)"
     )
     assert capture_filter([], "UDP", dns=False) == "(port 53)"
+
+
+SHOP = str(Path(__file__).parent.parent / "fixtures" / "trace-shop")
+CART_URL = "https://shop.example.com/api/cart"
+CONTROLLER, CART_POD = "10.244.1.7", "10.244.1.30"  # ingress-nginx and one cart pod (trace-shop)
+
+
+def trace(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kubetraffic", "--snapshot", SHOP, "trace", CART_URL, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_trace_wire_hop_shows_what_the_config_cannot(tmp_path: Path) -> None:
+    """Every configured hop is fine; the wire shows the backend resetting connections."""
+    pcap = tmp_path / "cart.pcap"
+    w = Wire()
+    for port in (50001, 50002):
+        w.add(tcp(CONTROLLER, CART_POD, port, 8080, "S")).add(tcp(CART_POD, CONTROLLER, 8080, port, "RA"))
+    pcap.write_bytes(w.pcap(276))
+    out = trace("--capture", str(pcap), "-o", "json")
+    doc = json.loads(out.stdout)
+    wire = doc["hops"][-1]
+    assert list(wire) == ["kind", "name", "status", "summary", "evidence", "fix"]
+    assert (wire["kind"], wire["status"]) == ("wire", "fail")
+    assert wire["summary"] == f"RST from {CART_POD}:8080: port closed or rejected"
+    assert doc["verdict"] == "broken"
+    assert doc["first_failure"] == len(doc["hops"]) - 1
+    assert out.returncode == 1
+
+
+def test_trace_wire_hop_ok_and_unknown(tmp_path: Path) -> None:
+    pcap = tmp_path / "ok.pcap"
+    w = Wire().add(tcp(CONTROLLER, "10.96.20.2", 50003, 80, "S")).add(tcp("10.96.20.2", CONTROLLER, 80, 50003, "SA"))
+    pcap.write_bytes(w.pcap())
+    doc = json.loads(trace("--capture", str(pcap), "-o", "json").stdout)
+    assert doc["hops"][-1]["status"] == "ok", "the Service's cluster IP and port count as the backend"
+    assert doc["verdict"] == "ok"
+    empty = tmp_path / "empty.pcap"
+    empty.write_bytes(Wire().pcap())
+    doc = json.loads(trace("--capture", str(empty), "-o", "json").stdout)
+    assert doc["hops"][-1]["status"] == "unknown"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from kubetraffic.core.capture.summary import CaptureSummary, DnsRecord, FlowRecord
 from kubetraffic.core.diagnose.egress import EgressAnswer
-from kubetraffic.core.diagnose.model import Hop, Status
+from kubetraffic.core.diagnose.model import Hop, Status, Trace
 from kubetraffic.core.policy.model import PodPeer
 from kubetraffic.core.state import ClusterState
 
@@ -68,6 +68,35 @@ def egress_targets(answer: EgressAnswer, state: ClusterState) -> list[Target]:
         port = dest.port if isinstance(dest.port, int) else None
         targets += [(ip, port) for ip in answer.addresses]
     return list(dict.fromkeys(targets))
+
+
+def trace_targets(trace: Trace, state: ClusterState) -> tuple[list[str], list[Target]]:
+    """(backend pods as ``ns/name``, wire targets) of a trace's route, for a capture at the backend.
+
+    The targets are the endpoints' addresses on the port the EndpointSlice names for the
+    Service port (EndpointSlice ports carry the Service port's name), plus the Service's
+    cluster IPs on the Service port.
+    """
+    route = trace.route
+    if route is None:
+        return [], []
+    namespace, _, name = route.backend_service.partition("/")
+    svc = state.service(namespace, name)
+    if svc is None:
+        return [], []
+    sp = svc.port(route.backend_port) if route.backend_port is not None else None
+    targets: list[Target] = [(ip, sp.port if sp is not None else None) for ip in svc.cluster_ips]
+    pods: list[str] = []
+    for slice_ in state.endpoint_slices(namespace, name):
+        ports = [p.port for p in slice_.ports if sp is None or p.name == sp.name]
+        port = ports[0] if len(ports) == 1 else None
+        for endpoint in slice_.endpoints:
+            if endpoint.conditions.ready is False:
+                continue
+            targets += [(ip, port) for ip in endpoint.addresses]
+            if endpoint.target_kind == "Pod" and endpoint.target_name:
+                pods.append(f"{endpoint.target_namespace or namespace}/{endpoint.target_name}")
+    return list(dict.fromkeys(pods)), list(dict.fromkeys(targets))
 
 
 def _dns_for(summary: CaptureSummary, host: str | None) -> list[DnsRecord]:
