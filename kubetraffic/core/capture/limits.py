@@ -58,7 +58,11 @@ class CaptureLimits:
 
 @dataclass(frozen=True, slots=True)
 class RingPacket:
-    """One recent packet for a live view: headers always, payload only when kept."""
+    """One recent packet for a live view: headers always, payload only when kept.
+
+    ``headers`` holds the frame up to the payload (link, IP and transport headers), so a
+    packet can be opened and dissected later without its payload ever being kept.
+    """
 
     ts: float
     key: Key
@@ -66,6 +70,8 @@ class RingPacket:
     flags: int
     length: int
     payload: bytes | None = None
+    linktype: int = 1
+    headers: bytes = b""
 
 
 class PacketRing:
@@ -79,6 +85,8 @@ class PacketRing:
     def add(self, packet: RingPacket) -> None:
         """Append one packet (its payload is dropped unless payloads are kept)."""
         if packet.payload is not None and not self.keep_payload:
-            packet = RingPacket(packet.ts, packet.key, packet.flags, packet.length)
+            packet = RingPacket(
+                packet.ts, packet.key, packet.flags, packet.length, None, packet.linktype, packet.headers
+            )
         self.packets.append(packet)
         self.total += 1

@@ -162,8 +162,9 @@ class Summariser:
                 if flow is not None and (pkt.sport == _DNS_PORT or pkt.dport == _DNS_PORT) and pkt.payload_len:
                     self._dns(flow, pkt, ts, data)
                 if ring is not None:
-                    payload = data[pkt.payload_off : pkt.payload_off + pkt.payload_len] if ring.keep_payload else None
-                    ring.add(RingPacket(ts, pkt.key, pkt.flags, pkt.ip_len, payload))
+                    end = pkt.payload_off if pkt.payload_off else len(data)
+                    payload = data[end : end + pkt.payload_len] if ring.keep_payload else None
+                    ring.add(RingPacket(ts, pkt.key, pkt.flags, pkt.ip_len, payload, linktype, data[:end]))
             if captured >= max_bytes >= 0:
                 self.stop_reason = "byte bound"
                 break
