@@ -45,8 +45,11 @@ def pod_source(
 
     Raises PodCaptureError (with an exit code) when the capture cannot or may not go ahead.
     """
-    from kubetraffic.adapters.capture.pod import PodCapture, PodCaptureError, explain_api_error
+    from kubetraffic.adapters.capture.pod import PodCapture, PodCaptureError, check_filter, explain_api_error
     from kubetraffic.adapters.capture.pod_plan import make_plan
+
+    if bpf:
+        check_filter(bpf)
 
     core, authz, default_ns = kube_clients(opts)
     namespace, _, name = pod.rpartition("/")

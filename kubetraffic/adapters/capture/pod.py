@@ -19,10 +19,12 @@ from typing import Any
 from kubetraffic.adapters.capture.base import CaptureError, CaptureSource
 from kubetraffic.adapters.capture.pod_plan import PodCapturePlan
 
-EXIT_FAIL, EXIT_SOURCE = 1, 3
+EXIT_FAIL, EXIT_USAGE, EXIT_SOURCE = 1, 2, 3
+
 START_TIMEOUT = 120.0
 """Seconds to wait for the debug container to run (the image may have to be pulled)."""
 DRAIN_TIMEOUT = 5.0
+LISTEN_TIMEOUT = 30.0
 _DROPS = re.compile(rb"(\d+) packets? dropped by kernel")
 # What the capture needs, as (verb, resource, subresource, why).
 REQUIRED = (
@@ -51,7 +53,11 @@ def explain_api_error(exc: Any, action: str) -> PodCaptureError:
         except (ValueError, AttributeError):
             message = str(body)[:300]
     if not status:
-        return PodCaptureError(f"cannot reach the API server to {action}: {getattr(exc, 'reason', exc)}", EXIT_SOURCE)
+        if _is_connection_error(exc):
+            return PodCaptureError(
+                f"cannot reach the API server to {action}: {getattr(exc, 'reason', exc)}", EXIT_SOURCE
+            )
+        return PodCaptureError(f"unexpected answer from the API server to {action}: {_first_line(exc)}")
     if status == 403 and "PodSecurity" in message:
         level = (
             "restricted" if "restricted" in message else "baseline" if "baseline" in message else "a PodSecurity level"
@@ -68,6 +74,36 @@ def explain_api_error(exc: Any, action: str) -> PodCaptureError:
     if status == 422:
         return PodCaptureError(f"the API server rejected the debug container: {message or exc}")
     return PodCaptureError(f"{action} failed ({status}): {message or exc}")
+
+
+def check_filter(expression: str) -> None:
+    """Compile a capture filter here (libpcap, for Linux cooked v2 frames) so that a typo is
+    caught before anything is created in the pod; skipped when libpcap is not available."""
+    try:
+        from scapy.arch.common import compile_filter
+        from scapy.error import Scapy_Exception
+    except ImportError:
+        return
+    try:
+        compile_filter(expression, linktype=276)
+    except ImportError:
+        return
+    except (Scapy_Exception, OSError) as exc:
+        raise PodCaptureError(f"bad capture filter {expression!r}: {exc}", EXIT_USAGE) from exc
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Whether ``exc`` means the API server could not be reached (not that it said no)."""
+    import urllib3
+
+    return isinstance(exc, OSError | urllib3.exceptions.HTTPError) or (
+        getattr(exc, "status", None) == 0  # the websocket transport wraps connection failures so
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def check_access(authz: Any, namespace: str, pod: str) -> list[str]:
@@ -114,6 +150,7 @@ class PodCapture(CaptureSource):
         self._stream = stream
         self._ws: Any = None
         self._stderr = b""
+        self._pending = b""  # stdout that arrived while waiting for tcpdump to listen
         self._stopped = False
         self._created = False
 
@@ -125,12 +162,21 @@ class PodCapture(CaptureSource):
             raise PodCaptureError("RBAC does not allow this capture; missing: " + "; ".join(missing))
         body = {"spec": {"ephemeralContainers": [plan.container_spec()]}}
         try:
-            self.core.patch_namespaced_pod_ephemeralcontainers(plan.pod, plan.namespace, body)
+            # A strategic merge patch adds our container by name; this client would otherwise pick
+            # application/json-patch+json, which needs a list of operations.
+            self.core.patch_namespaced_pod_ephemeralcontainers(
+                plan.pod,
+                plan.namespace,
+                body,
+                _content_type="application/strategic-merge-patch+json",
+                _preload_content=False,  # the answer is not needed, and model validation would add failure modes
+            )
         except Exception as exc:
             raise explain_api_error(exc, f"add a debug container to pod {plan.namespace}/{plan.pod}") from exc
         self._created = True
         self._wait_running()
         self._attach()
+        self._wait_listening()
 
     def _wait_running(self) -> None:
         """Poll the pod until the debug container runs (or fails to start)."""
@@ -189,10 +235,30 @@ class PodCapture(CaptureSource):
             self._ws._all = _IgnoredIO()
         self._ws.write_stdin(b"go\n")
 
+    def _wait_listening(self) -> None:
+        """Wait until tcpdump says it is listening: packets sent before that are not captured."""
+        ws = self._ws
+        deadline = time.monotonic() + LISTEN_TIMEOUT
+        while b"listening on" not in self._stderr:
+            if not ws.is_open() or time.monotonic() > deadline:
+                self._keep_stderr(ws.read_stderr(timeout=0))
+                last = self._stderr.strip().splitlines()[-1:] or [b"no output"]
+                why = "stopped" if not ws.is_open() else f"did not start within {LISTEN_TIMEOUT:.0f} s"
+                text = last[0].decode(errors="replace")
+                raise PodCaptureError(
+                    f"tcpdump in the debug container {why}: {text} (is tcpdump in {self.plan.image}?)"
+                )
+            ws.update(timeout=0.2)
+            self._keep_stderr(ws.read_stderr(timeout=0))
+            self._pending += ws.read_stdout(timeout=0)
+
     def chunks(self, idle: float = 0.2) -> Iterator[bytes]:
         """tcpdump's stdout as it arrives; ends when the container's stream closes."""
         ws = self._ws
-        got_data = False
+        got_data = bool(self._pending)
+        if self._pending:
+            yield self._pending
+            self._pending = b""
         while ws is not None and ws.is_open() and not self._stopped:
             ws.update(timeout=idle)
             self._keep_stderr(ws.read_stderr(timeout=0))
