@@ -70,6 +70,7 @@ class Flow:
         "fwd_iface",
         "fwd_packets",
         "icmp",
+        "icmp_iface",
         "icmp_notes",
         "isn",
         "last",
@@ -107,6 +108,7 @@ class Flow:
         self.fins = 0  # bit 1: src sent FIN, bit 2: dst sent FIN
         self.began_mid = False
         self.icmp: IcmpError | None = None
+        self.icmp_iface = -1
         self.icmp_notes: list[IcmpError] = []
         self.events: list[str] = []
         self.payloads: list[tuple[float, bool, bytes]] = []
@@ -127,8 +129,8 @@ class Flow:
                 return "reset"
             if self.fins:
                 return "closed"
-            if self.synacks >= 2 and self.established_ts is None and not self.fwd_after_synack:
-                return "no-reply"  # the SYN-ACK was answered by nothing: replies are lost
+            if self.synacks >= 2 and self.established_ts is None:
+                return "no-reply"  # the SYN-ACK was retransmitted and never acknowledged: replies are lost
             if self.synacks or self.established_ts is not None:
                 return "established"
             if self.syns:
@@ -139,11 +141,6 @@ class Flow:
         if self.rev_packets:
             return "established"
         return "no-reply" if self.proto in (ICMP, ICMPV6) else "partial"
-
-    @property
-    def fwd_after_synack(self) -> bool:
-        """Whether the initiator sent anything after the handshake's SYN-ACK (data or ACKs)."""
-        return self.established_ts is not None
 
     @property
     def silently_dropped(self) -> bool:
@@ -271,6 +268,11 @@ class FlowTable:
         if flow is None:
             self.skipped_packets += 1
             return None
+        if flow.icmp_iface != pkt.iface:
+            if flow.icmp_iface >= 0:
+                self.duplicates += 1  # the same error seen on another interface
+                return None
+            flow.icmp_iface = pkt.iface
         error = IcmpError(pkt.proto, pkt.icmp_type, pkt.icmp_code, pkt.src, ts)
         if error.unreachable:
             flow.icmp = error

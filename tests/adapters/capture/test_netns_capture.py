@@ -234,11 +234,11 @@ def test_any_interface_streams_are_linux_cooked_v2(run: Run) -> None:
 
 def test_bridge_copies_are_not_double_counted(run: Run) -> None:
     """On the bridge, ``-i any`` sees each frame on both ports; the SYN count must not double."""
-    for scenario in ("drop", "drop6"):
-        on_bridge = flow(run, "bridge", scenario, 8082)
-        at_client = flow(run, "tcpdump", scenario, 8082)
+    for scenario, port in (("drop", 8082), ("drop6", 8082), ("icmp", 8083), ("udp-closed", 9001), ("http", 8080)):
+        on_bridge = flow(run, "bridge", scenario, port)
+        at_client = flow(run, "tcpdump", scenario, port)
         assert on_bridge["syn_retransmits"] == at_client["syn_retransmits"]
-        assert on_bridge["packets"] == at_client["packets"]
+        assert (on_bridge["packets"], on_bridge["bytes"]) == (at_client["packets"], at_client["bytes"])
 
 
 def test_interface_capture_reports_kernel_drops_and_writes_a_private_pcap(run: Run) -> None:
