@@ -126,7 +126,9 @@ def make_plan(
     names = [c.get("name", "") for c in spec.get("containers", [])]
     if not names:
         raise ValueError(f"pod {ref} has no containers")
-    target = container or names[0]
+    # kubectl's rule: the kubectl.kubernetes.io/default-container annotation, else the first container.
+    preferred = (meta.get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+    target = container or (preferred if preferred in names else names[0])
     if target not in names:
         raise ValueError(f"pod {ref} has no container {target!r} (it has: {', '.join(names)})")
     if spec.get("hostNetwork"):

@@ -57,6 +57,13 @@ def test_the_ephemeral_container_spec() -> None:
     assert "500 packets, 20 s" in text
 
 
+def test_the_default_container_follows_kubectl() -> None:
+    annotated = pod()
+    annotated["metadata"]["annotations"] = {"kubectl.kubernetes.io/default-container": "sidecar"}
+    assert make_plan(annotated, {}, limits=LIMITS).target == "sidecar"
+    assert make_plan(annotated, {}, container="web", limits=LIMITS).target == "web"
+
+
 def test_each_capture_gets_a_new_container_name() -> None:
     names = {make_plan(pod(), {}, limits=LIMITS).container for _ in range(20)}
     assert len(names) == 20

@@ -75,7 +75,8 @@ class Wire:
         """The frames as a classic pcap stream of ``linktype`` (1, 101, 113 or 276)."""
         out = [pcap_header(linktype, snaplen)]
         for ts, pkt, ifindex, pkttype in self.frames:
-            out.append(pcap_record(ts, frame(pkt, linktype, ifindex, pkttype)[:snaplen], len(frame(pkt, linktype))))
+            data = frame(pkt, linktype, ifindex, pkttype)
+            out.append(pcap_record(ts, data[:snaplen], len(data)))
         return b"".join(out)
 
     def summary(self, linktype: int = 1, limits: CaptureLimits | None = None, **kwargs: object) -> CaptureSummary:
