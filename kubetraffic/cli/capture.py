@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from kubetraffic.adapters.capture.base import CaptureError, CaptureSource
 from kubetraffic.cli.common import fail, make_source, usage_error
 from kubetraffic.cli.options import EXIT_OK, EXIT_USAGE, GlobalOptions, get_options, global_options
 from kubetraffic.core.capture import CaptureLimits, CaptureSummary, Namer, Summariser
@@ -124,8 +125,6 @@ def capture(
         snaplen=snaplen or (LIVE_SNAPLEN if live else DEFAULT_SNAPLEN),
         sample=sample,
     )
-    from kubetraffic.adapters.capture.base import CaptureError, CaptureSource
-
     source: CaptureSource
     if pcap_path is not None:
         from kubetraffic.adapters.capture.pcap_file import PcapSource
@@ -147,7 +146,7 @@ def capture(
             fail(str(exc), getattr(exc, "exit_code", EXIT_USAGE))
         namer = _namer(opts, live_cluster=True)
     summariser = Summariser(source.description, limits, names=namer, keep_payload=payload)
-    summary = _run(source, summariser, bpf, write_to, CaptureError)
+    summary = _run(source, summariser, bpf, write_to)
     _print(summary, opts, payload=payload, written=write_to)
     for line in source.notes():
         note(line)
@@ -157,14 +156,10 @@ def capture(
     raise SystemExit(EXIT_OK)
 
 
-def _run(
-    source: object, summariser: Summariser, bpf: str | None, write_to: str | None, error: type[Exception]
-) -> CaptureSummary:
+def _run(source: CaptureSource, summariser: Summariser, bpf: str | None, write_to: str | None) -> CaptureSummary:
     """Run the capture with progress on stderr; a capture that cannot start is a one-line error."""
-    from kubetraffic.adapters.capture.base import CaptureSource
     from kubetraffic.adapters.capture.runner import Progress, run_capture
 
-    assert isinstance(source, CaptureSource)
     tty = sys.stderr.isatty()
 
     announce = source.live and (tty or source.description != "stdin")  # a pipe into us is quiet
@@ -182,7 +177,7 @@ def _run(
 
     try:
         summary = run_capture(source, summariser, write_to=write_to, on_started=started, on_progress=progress)
-    except error as exc:
+    except CaptureError as exc:
         fail(str(exc), getattr(exc, "exit_code", EXIT_USAGE))
     if tty and source.live:
         sys.stderr.write("\r\x1b[K")

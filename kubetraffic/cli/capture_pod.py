@@ -71,6 +71,8 @@ def pod_source(
         plan = make_plan(raw, labels, image=image, container=container, bpf=bpf, limits=limits)
     except ValueError as exc:
         raise PodCaptureError(str(exc), EXIT_FAIL) from exc
+    source = PodCapture(core, authz, plan)
+    source.check()  # RBAC first: refuse before asking, not after
     for line in plan.describe():
         sys.stderr.write(clean_line(line) + "\n")
     if not yes:
@@ -78,4 +80,4 @@ def pod_source(
             raise PodCaptureError("not creating anything without confirmation: add --yes to proceed", EXIT_USAGE)
         if not click.confirm("Proceed?", default=False, err=True):
             raise PodCaptureError("cancelled: nothing was created", EXIT_FAIL)
-    return PodCapture(core, authz, plan)
+    return source

@@ -153,13 +153,21 @@ class PodCapture(CaptureSource):
         self._pending = b""  # stdout that arrived while waiting for tcpdump to listen
         self._stopped = False
         self._created = False
+        self._checked = False
+
+    def check(self) -> None:
+        """Ask the API server whether this capture is allowed (before anything is created)."""
+        if self._checked:
+            return
+        missing = check_access(self.authz, self.plan.namespace, self.plan.pod)
+        if missing:
+            raise PodCaptureError("RBAC does not allow this capture; missing: " + "; ".join(missing))
+        self._checked = True
 
     def start(self) -> None:
         """Check access, add the debug container, wait for it, attach and start tcpdump."""
+        self.check()
         plan = self.plan
-        missing = check_access(self.authz, plan.namespace, plan.pod)
-        if missing:
-            raise PodCaptureError("RBAC does not allow this capture; missing: " + "; ".join(missing))
         body = {"spec": {"ephemeralContainers": [plan.container_spec()]}}
         try:
             # A strategic merge patch adds our container by name; this client would otherwise pick

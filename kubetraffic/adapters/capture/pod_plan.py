@@ -23,6 +23,8 @@ DEFAULT_IMAGE = "nicolaka/netshoot:v0.13"
 # "baseline" allows only a fixed list of added capabilities, which does not include NET_RAW;
 # "restricted" also requires dropping ALL capabilities and running as non-root.
 PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
+ATTACH_TIMEOUT = 300
+"""Seconds the debug container waits for kubetraffic to attach before it gives up and exits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +61,17 @@ class PodCapturePlan:
         return "\n".join(
             [
                 "exec 3<&0",  # keep stdin reachable from background jobs (they get /dev/null)
+                # Nobody attached within ATTACH_TIMEOUT (kubetraffic was interrupted): leave quietly.
+                f"( sleep {ATTACH_TIMEOUT} && kill $$ ) >/dev/null 2>&1 &",
+                "guard=$!",
                 "read -r go <&3 || exit 0",  # wait for kubetraffic to attach: no output is lost
+                'kill "$guard" 2>/dev/null',
                 f"{shlex.join(self.tcpdump)} &",
                 "pid=$!",
                 # Helpers must not hold stdout open, or the stream would outlive tcpdump.
                 '( read -r _ <&3; kill -INT "$pid" ) >/dev/null 2>&1 &',  # stdin line or EOF: stop
                 "watcher=$!",
-                f'( sleep {seconds}; kill -INT "$pid" ) >/dev/null 2>&1 &',  # a bound even if nobody stops us
+                f'( sleep {seconds} && kill -INT "$pid" ) >/dev/null 2>&1 &',  # a bound even if nobody stops us
                 "timer=$!",
                 'wait "$pid"',
                 "status=$?",

@@ -156,3 +156,28 @@ def test_the_container_script_with_real_tcpdump(netns: str, ending: str) -> None
     assert summary.packets >= 3
     assert summary.flows[0].diagnosis.startswith("3 packets sent")
     assert b"packets dropped by kernel" in err
+
+
+@pytest.mark.netns
+def test_the_container_leaves_when_nobody_attaches(netns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubetraffic interrupted between creating the container and attaching: it must not idle forever."""
+    import kubetraffic.adapters.capture.pod_plan as pod_plan
+
+    monkeypatch.setattr(pod_plan, "ATTACH_TIMEOUT", 1)
+    script = make_plan(pod(), {}, limits=LIMITS).script
+    proc = subprocess.Popen(
+        ["ip", "netns", "exec", netns, "sh", "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        code = proc.wait(TIMEOUT)  # stdin stays open: only the guard can end it
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert out == b""
+    assert code != 0
