@@ -272,3 +272,27 @@ def test_a_truncated_live_stream_keeps_its_flows(run: Run) -> None:
     assert 0 < len(partial["flows"]) <= len(run.captures["cli-iface"]["flows"])
     assert b"truncated: the stream ends" in cut.stderr
     assert b"Traceback" not in cut.stderr
+
+
+def test_loopback_packets_are_seen_once(lab: Lab) -> None:
+    """lo hands a packet socket every packet twice (out and in); like libpcap, we keep one."""
+    source = InterfaceSource("lo", netns=lab.client, bpf="udp or icmp")
+    summariser = Summariser(source.description, CaptureLimits(max_seconds=30))
+    ready, stop = threading.Event(), threading.Event()
+    result: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: result.update(s=run_capture(source, summariser, on_started=ready.set, stop=stop)), daemon=True
+    )
+    thread.start()
+    assert ready.wait(TIMEOUT)
+    code = "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.sendto(b'x', ('127.0.0.1', 9))"
+    subprocess.run(["ip", "netns", "exec", lab.client, sys.executable, "-c", code], check=True, timeout=TIMEOUT)
+    wait_for(lambda: any(f.icmp is not None for f in summariser.table.flows), "the ICMP error on lo")
+    stop.set()
+    thread.join(TIMEOUT)
+    (udp,) = result["s"].flows
+    assert (udp.packets, udp.state) == (2, "icmp-unreachable")
+    assert (
+        udp.diagnosis
+        == "ICMP port unreachable from 127.0.0.1: nothing listens on UDP 9 there, or a firewall rejects it"
+    )
