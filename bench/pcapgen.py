@@ -69,6 +69,7 @@ def http_capture(connections: int = 10_000, *, seed: int = 7) -> bytes:
     ident = 0
 
     def emit(src: bytes, dst: bytes, proto: int, l4: bytes, forward: bool) -> None:
+        """Append one frame a little after the previous one."""
         nonlocal ts, ident
         ts += rng.uniform(0.00001, 0.0004)
         ident += 1

@@ -165,11 +165,13 @@ def _run(source: CaptureSource, summariser: Summariser, bpf: str | None, write_t
     announce = source.live and (tty or source.description != "stdin")  # a pipe into us is quiet
 
     def started() -> None:
+        """One line once packets are being captured (tests and scripts wait for it)."""
         if announce:
             where = f" (filter: {bpf})" if bpf else ""
             note(f"capturing on {source.description}{where}, up to {summariser.limits.describe()}; Ctrl+C stops")
 
     def progress(p: Progress) -> None:
+        """Packets so far and seconds left, rewritten in place on a terminal."""
         if tty and source.live:
             left = f", {p.remaining:.0f} s left" if p.remaining is not None else ""
             sys.stderr.write(f"\r\x1b[K  {p.packets} packets, {p.bytes / 1000:.1f} kB{left}")

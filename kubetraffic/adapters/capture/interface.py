@@ -170,6 +170,7 @@ def _open_socket(iface: str, bpf: str | None, snaplen: int) -> Any:
         hatype = 1
 
         def recv_raw(self, x: int = 65535) -> tuple[Any, bytes | None, float | None]:
+            """(Raw, frame, timestamp), or Nones for a frame to skip."""
             pkt, sa_ll, ts = self._recv_raw(self.ins, max(x, snaplen))
             if self.hatype == ARPHRD_LOOPBACK and sa_ll[2] == PACKET_OUTGOING:
                 return None, None, None  # lo shows each packet twice; libpcap skips this copy too

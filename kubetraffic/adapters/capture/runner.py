@@ -48,6 +48,7 @@ class _Tee:
         self.written = 0
 
     def add(self, chunk: bytes, consumed: int) -> None:
+        """Take ``chunk`` and write everything up to stream offset ``consumed``."""
         self.tail += chunk
         n = consumed - self.written
         if n > 0:
