@@ -133,6 +133,8 @@ def dns_table(entries: tuple[DnsRecord, ...]) -> Table:
     for entry in entries:
         rcode = entry.rcode or "no answer"
         style = "green" if entry.rcode == "NOERROR" else "bold red"
+        if entry.search_of is not None and entry.rcode == "NXDOMAIN":
+            rcode, style = "NXDOMAIN (search domain)", "dim"
         latency = f"{entry.latency_ms:.1f} ms" if entry.latency_ms is not None else ""
         table.add_row(
             data(entry.query),
@@ -165,10 +167,19 @@ def problem_lines(summary: CaptureSummary, *, limit: int = MAX_PROBLEMS) -> list
             sources = len({f.src_ip for f in flows})
             line.append(f"  ({len(flows)} flows from {sources} source{'s' if sources > 1 else ''})", "dim")
         lines.append(line)
+    variants: dict[str, int] = {}
     for entry in summary.dns:
+        if entry.search_of is not None and entry.rcode == "NXDOMAIN":
+            variants[entry.search_of] = variants.get(entry.search_of, 0) + 1
+    for entry in summary.dns:
+        if entry.search_of is not None and entry.rcode == "NXDOMAIN":
+            continue  # a search-domain try: expected, counted on its base name's line
         if entry.rcode not in ("NOERROR", None):
             line = Text("✖ ", "bold red")
             line.append_text(data(f"DNS query for {entry.query} ({entry.type}): {entry.rcode} from {entry.server}"))
+            more = variants.get(entry.query.rstrip(".").lower())
+            if more:
+                line.append(f"  (and {more} search-domain variant{'s' if more > 1 else ''})", "dim")
             lines.append(line)
         elif entry.rcode is None:
             line = Text("▲ ", "yellow")

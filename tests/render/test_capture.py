@@ -59,3 +59,26 @@ def test_an_empty_capture() -> None:
     text = render(Wire())
     assert "0 packets, 0 flows" in text
     assert "no flows captured" in text
+
+
+def test_search_domain_misses_are_not_problems() -> None:
+    from scapy.layers.dns import DNSRR
+
+    w = Wire()
+    for i, (name, rcode) in enumerate(
+        [
+            ("x.example.com.shop.svc.cluster.local", 3),
+            ("x.example.com", 3),
+            ("ok.lab.svc.cluster.local", 3),
+            ("ok.lab", 0),
+        ]
+    ):
+        w.add(ip(CLIENT, "10.96.0.10") / UDP(sport=42000 + i, dport=53) / DNS(id=i, qd=DNSQR(qname=name)))
+        an = [DNSRR(rrname=name, rdata="10.0.0.1")] if rcode == 0 else []
+        w.add(
+            ip("10.96.0.10", CLIENT)
+            / UDP(sport=53, dport=42000 + i)
+            / DNS(id=i, qr=1, rcode=rcode, qd=DNSQR(qname=name), an=an)
+        )
+    problems = [line for line in render(w).splitlines() if line.startswith("✖")]
+    assert problems == ["✖ DNS query for x.example.com (A): NXDOMAIN from 10.96.0.10  (and 1 search-domain variant)"]

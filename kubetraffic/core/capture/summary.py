@@ -8,7 +8,7 @@ input ends the summary with ``error`` set, and the flows read before the damage 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubetraffic.core.capture.decode import ICMP4_ECHO, ICMP6_ECHO, TCP, UDP, Packet, decode, endpoint_text, ip_text
 from kubetraffic.core.capture.diagnosis import diagnose, protocol_name
@@ -64,6 +64,24 @@ class DnsRecord:
     server: str
     client: str = ""
     retries: int = 0
+    search_of: str | None = None
+    """The name this query is a search-domain expansion of (``api.stripe.com`` for
+    ``api.stripe.com.shop.svc.cluster.local``), when the client also asked for that name:
+    with ``ndots:5`` a pod tries every search domain first, and their NXDOMAINs are normal."""
+
+
+def search_expansions(entries: list[DnsRecord]) -> list[DnsRecord]:
+    """``entries`` with ``search_of`` set on the queries that expand another query's name."""
+    asked: dict[str, set[str]] = {}
+    for e in entries:
+        asked.setdefault(e.client, set()).add(e.query.rstrip(".").lower())
+    out = []
+    for e in entries:
+        name = e.query.rstrip(".").lower()
+        bases = [b for b in asked.get(e.client, ()) if name.startswith(b + ".")]
+        base = max(bases, key=len) if bases else None
+        out.append(e if base is None else replace(e, search_of=base))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +240,12 @@ class Summariser:
             dropped_by_kernel=drops,
             flows=tuple(self.flow_record(f) for f in self.table.flows),
             dns=tuple(
-                DnsRecord(e.query, e.type, e.rcode, e.answers, e.latency_ms, e.server, e.client, e.retries)
-                for e in self.dns.entries
+                search_expansions(
+                    [
+                        DnsRecord(e.query, e.type, e.rcode, e.answers, e.latency_ms, e.server, e.client, e.retries)
+                        for e in self.dns.entries
+                    ]
+                )
             ),
             error=self.error,
             stop_reason=self.stop_reason,

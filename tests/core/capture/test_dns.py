@@ -146,3 +146,21 @@ def test_dns_over_tcp_and_malformed_payloads_are_counted() -> None:
     summary = w.summary()
     assert [e.query for e in summary.dns] == ["tcp.example"]
     assert len(summary.flows) == 2
+
+
+def test_search_domain_expansions_are_recognised() -> None:
+    """ndots:5: a pod asks for the name under each search domain first; those NXDOMAINs are normal."""
+    w = Wire()
+    names = [
+        "api.stripe.com.shop.svc.cluster.local",
+        "api.stripe.com.svc.cluster.local",
+        "api.stripe.com.cluster.local",
+        "api.stripe.com",
+    ]
+    for i, name in enumerate(names):
+        w.add(dns_packet(CLIENT, DNS_SERVER, 41000 + i, 53, query(name, ident=i)))
+        last = i == len(names) - 1
+        records = [DNSRR(rrname=name, rdata="198.51.100.7")] if last else []
+        w.add(dns_packet(DNS_SERVER, CLIENT, 53, 41000 + i, answer(name, records, rcode=0 if last else 3, ident=i)))
+    entries = w.summary().dns
+    assert [e.search_of for e in entries] == ["api.stripe.com", "api.stripe.com", "api.stripe.com", None]
