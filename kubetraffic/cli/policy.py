@@ -71,16 +71,23 @@ def _answer(
         fail(str(exc))
 
 
-def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, wire: Hop | None = None) -> None:
+def _emit(
+    opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source: ClusterSource, wire: Hop | None = None
+) -> None:
+    from kubetraffic.cli.metrics import enrich_egress, open_metrics
     from kubetraffic.render.verdict import answer_data, answer_view
 
+    # Measured drops join the answer as notes; they never change the verdict or the exit code.
+    answer, measured = enrich_egress(answer, opts, open_metrics(opts, state, source))
     if opts.output in ("json", "yaml"):
-        doc = answer_data(answer)
+        document = answer_data(answer)
+        if measured:
+            document["metrics"] = measured
         if wire is not None:  # only with --capture: what the wire showed (a trace-style hop)
             from kubetraffic.render.capture import hop_data
 
-            doc["wire"] = hop_data(wire)
-        write_data(doc, opts.output)
+            document["wire"] = hop_data(wire)
+        write_data(document, opts.output)
     else:
         console = make_console(opts.color)
         console.print(answer_view(answer, state))
@@ -111,7 +118,7 @@ def egress(pod: str, dest: str, protocol: str, capture: str | None, capture_yes:
     if src.kind not in ("pod", "workload") or src.port is not None:
         fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
     answer = _answer(opts, src, _spec(state, dest, ns), protocol, state, source)
-    _emit(opts, answer, state, _wire(opts, answer, state, capture, capture_yes) if capture else None)
+    _emit(opts, answer, state, source, _wire(opts, answer, state, capture, capture_yes) if capture else None)
 
 
 def _wire(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, capture: str, yes: bool) -> Hop | None:
@@ -149,7 +156,7 @@ def explain(from_: str, to: str, port: str | None, protocol: str) -> None:
         if dest.port is not None:
             usage_error(f"give the port once: --to {to!r} already has one")
         dest = _spec(state, f"[{to}]:{port}" if ":" in to else f"{to}:{port}", ns)
-    _emit(opts, _answer(opts, src, dest, protocol, state, source), state)
+    _emit(opts, _answer(opts, src, dest, protocol, state, source), state, source)
 
 
 def _one_pod(state: ClusterState, spec: Spec, text: str) -> Pod:

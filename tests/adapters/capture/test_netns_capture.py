@@ -40,7 +40,7 @@ from tests.adapters.capture.lab import (
     wait_for,
     wait_stderr,
 )
-from tests.conftest import require_root, require_tool
+from tests.support.tools import require_root, require_tool
 
 pytestmark = pytest.mark.netns
 KUBETRAFFIC = [sys.executable, "-m", "kubetraffic"]

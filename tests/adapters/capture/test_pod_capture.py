@@ -19,7 +19,7 @@ import pytest
 
 from tests.adapters.capture.kube_glue import KubeGlue
 from tests.adapters.capture.lab import SERVER_V4, TIMEOUT, Lab, expect_line, interrupt, wait_stderr
-from tests.conftest import require_root, require_tool
+from tests.support.tools import require_root, require_tool
 
 KUBETRAFFIC = [sys.executable, "-m", "kubetraffic"]
 

@@ -12,7 +12,7 @@ import pytest
 from kubetraffic.adapters.capture.pod_plan import PSA_ENFORCE, make_plan
 from kubetraffic.core.capture import CaptureLimits, Summariser
 from tests.adapters.capture.lab import TIMEOUT, read_line, wait_stderr
-from tests.conftest import require_root, require_tool
+from tests.support.tools import require_root, require_tool
 
 LIMITS = CaptureLimits(max_packets=500, max_seconds=20, snaplen=4096)
 
