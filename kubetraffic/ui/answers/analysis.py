@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubetraffic.core.capture import CaptureSummary
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers import Problem, Unavailable
@@ -73,6 +74,8 @@ class Context:
 
     resolver: object = None
     probe: bool = False
+    wire: CaptureSummary | None = None
+    """The last capture, for the egress view's "seen on the wire" rows."""
 
 
 def analyse(
@@ -109,7 +112,7 @@ def analyse(
                 facts = workload_facts(state, target.namespace, target.detail, target.name)
         if facts is None:
             return Analysis(target, Gone(target))
-        return Analysis(target, egress_view(model, target, destination, ctx.resolver), [facts])
+        return Analysis(target, egress_view(model, target, destination, ctx.resolver, ctx.wire), [facts])
     with model.read() as state:
         if kind == t.NAMESPACE:
             return Analysis(target, namespace_rows(state, target.name, route_health))

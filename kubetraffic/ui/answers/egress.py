@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubetraffic.core.capture import CaptureSummary, FlowRecord
 from kubetraffic.core.diagnose.egress import EgressAnswer, build_answer
 from kubetraffic.core.diagnose.targets import Spec, TargetError, parse_spec, source_pods
 from kubetraffic.core.policy import DnsCheck, Fix, PodPolicies, build_matrix, check_dns, dns_fix, policies_selecting
@@ -38,6 +39,22 @@ class Reach:
     why: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class WireRow:
+    """A destination the capture saw the pods talk to, what the wire showed, what policy says."""
+
+    destination: str
+    protocol: str
+    state: str
+    diagnosis: str
+    allowed: bool | None
+    """The policy verdict for that destination and port (None: not judged, e.g. ICMP)."""
+    why: str = ""
+
+
+MAX_WIRE_ROWS = 20
+
+
 @dataclass(slots=True)
 class EgressView:
     """Everything the egress pane shows for one pod or workload."""
@@ -49,6 +66,7 @@ class EgressView:
     dns_fix: Fix | None = None
     reach: list[Reach] = field(default_factory=list)
     checked: EgressAnswer | None = None
+    wire: list[WireRow] = field(default_factory=list)
     problem: Problem | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -70,7 +88,11 @@ def source_spec(state: ClusterState, target: Target) -> Spec:
 
 
 def egress_view(
-    model: ClusterModel, target: Target, destination: str | None, resolver: object = None
+    model: ClusterModel,
+    target: Target,
+    destination: str | None,
+    resolver: object = None,
+    wire: CaptureSummary | None = None,
 ) -> EgressView | Problem:
     """Compute the egress view (resolving a typed host name outside the lock)."""
     dest_spec: Spec | None = None
@@ -100,6 +122,8 @@ def egress_view(
             dest_spec = None
     with model.read() as state:
         view = _view(state, src)
+        if wire is not None:
+            view.wire = wire_rows(state, src, wire)
         if dest_spec is not None:
             try:
                 view.checked = build_answer(state, src, dest_spec, addresses=addresses, notes=tuple(notes))
@@ -107,6 +131,29 @@ def egress_view(
                 problem = Problem(f"{destination}: {exc}")
         view.problem = problem
     return view
+
+
+def wire_rows(state: ClusterState, src: Spec, summary: CaptureSummary) -> list[WireRow]:
+    """Destinations the capture saw the source's pods open, each judged by the policy engine."""
+    ips = {ip for pod in source_pods(state, src) for ip in pod.pod_ips}
+    seen: dict[tuple[str, int, str], FlowRecord] = {}
+    for flow in summary.flows:
+        if flow.src_ip in ips and flow.protocol in ("TCP", "UDP", "SCTP"):
+            seen.setdefault((flow.dst_ip, flow.dport, flow.protocol), flow)
+    rows = []
+    for (ip, port, protocol), flow in list(seen.items())[:MAX_WIRE_ROWS]:
+        label = f"{flow.dst_name} ({ip}:{port})" if flow.dst_name else f"{ip}:{port}"
+        try:
+            answer = build_answer(state, src, parse_spec(state, f"{ip}:{port}/{protocol.lower()}", src.namespace))
+        except TargetError as exc:
+            rows.append(WireRow(label, protocol, flow.state, flow.diagnosis, None, str(exc)))
+            continue
+        verdict = answer.verdict
+        why = ""
+        if verdict is not None and not answer.allowed:
+            why = "denied by the " + " and ".join(f"{s.direction} of {s.pod}" for s in verdict.denied_sides)
+        rows.append(WireRow(label, protocol, flow.state, flow.diagnosis, answer.allowed, why))
+    return rows
 
 
 def _host_to_resolve(state: ClusterState, spec: Spec | None) -> str:

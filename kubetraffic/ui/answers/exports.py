@@ -33,8 +33,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "export"
 
 
-def available(analysis: Analysis | None) -> list[Export]:
-    """Exports that make sense for what is on screen."""
+def available(analysis: Analysis | None, *, pcap: Path | None = None) -> list[Export]:
+    """Exports that make sense for what is on screen (and the last capture's packets)."""
     from kubetraffic.render.output import to_json
     from kubetraffic.render.verdict import fix_yaml
 
@@ -84,6 +84,10 @@ def available(analysis: Analysis | None) -> list[Export]:
                     "dns-fix-yaml", f"DNS fix (NetworkPolicy YAML): {dns.summary}", name, lambda: fix_yaml(dns).encode()
                 )
             )
+    if pcap is not None and pcap.exists():
+        path = pcap
+        label = "the last capture's packets (pcap, written mode 0600)"
+        out.append(Export("pcap", label, path.name, path.read_bytes, private=True))
     return out
 
 

@@ -7,9 +7,11 @@ a dialog or hand a target to a pane.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,23 +20,27 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
+from kubetraffic.adapters.capture.base import CaptureError
 from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
 from kubetraffic.adapters.metrics import MetricsStatus, NoMetrics, TimeSpecError, parse_at, parse_window, rfc3339
 from kubetraffic.adapters.metrics_feed import Opened, open_metrics_source
 from kubetraffic.adapters.source import ClusterSource, SourceError, raw_object
+from kubetraffic.core.capture import RingPacket
 from kubetraffic.render.output import to_yaml
-from kubetraffic.render.text import clean_line
+from kubetraffic.render.text import clean_line, data
 from kubetraffic.ui import sources
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers import exports
 from kubetraffic.ui.answers.analysis import Context
+from kubetraffic.ui.answers.capture import CapturePlan, LockedNamer, packet_row, plan_capture
 from kubetraffic.ui.answers.inventory import namespace_pod_counts
 from kubetraffic.ui.answers.listing import ALIASES
 from kubetraffic.ui.answers.trace import route_health
-from kubetraffic.ui.feeds import Abandoned, ClusterFeed, MetricsFeed, interruptible
+from kubetraffic.ui.feeds import Abandoned, ClusterFeed, MetricsFeed, PacketFeed, interruptible
 from kubetraffic.ui.filtering import Filter, FilterResult, filter_cluster
 from kubetraffic.ui.model import ClusterModel
 from kubetraffic.ui.screens.choose import ChooseScreen
+from kubetraffic.ui.screens.confirm import ConfirmScreen
 from kubetraffic.ui.screens.help import HelpScreen, key_rows
 from kubetraffic.ui.screens.prompt import PromptScreen
 from kubetraffic.ui.screens.yaml_view import TextScreen
@@ -131,6 +137,7 @@ class MainScreen(Screen[None]):
         return self.query_one("#left-switcher", ContentSwitcher).current == "resource-list"
 
     def on_mount(self) -> None:
+        self.mount(PacketFeed())
         self.filter_bar.display = False
         self.navigator.border_title = "Navigator"
         header = self.header
@@ -443,13 +450,89 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ capture
     def action_capture(self) -> None:
-        """``c`` — capture on the selected pod (after showing the plan)."""
+        """``c`` — capture on the selected pod: plan it, show the plan, ask, then start."""
         target = self.selection
         if target is None or target.kind != t.POD:
             self.notify("select a pod first (c captures its traffic)", severity="warning")
             return
-        reason = self.packets.available_reason or "packet capture is not in this build"
-        self.notify(reason, title="Cannot capture", severity="warning", markup=False)
+        if self.model is None:
+            return
+        feed = self.query_one(PacketFeed)
+        if feed.running:
+            self.notify("a capture is running: stop it first (s in the packet pane)", severity="warning")
+            return
+        self._plan_capture(self.model, target)
+
+    @work(thread=True, exclusive=True, group="capture-plan", exit_on_error=False)
+    def _plan_capture(self, model: ClusterModel, target: Target) -> None:
+        try:
+            plan = interruptible(plan_capture, model, self.source, self.settings.options, target)
+        except Abandoned:
+            return
+        except CaptureError as exc:
+            self.app.call_from_thread(
+                self.notify, clean_line(exc), title="Cannot capture", severity="warning", markup=False
+            )
+            return
+        except Exception as exc:  # the kubernetes client fails in many ways; one line
+            message = clean_line(f"cannot plan a capture on {target.namespace}/{target.name}: {exc}")
+            self.app.call_from_thread(self.notify, message, title="Cannot capture", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._confirm_capture, plan)
+
+    def _confirm_capture(self, plan: CapturePlan) -> None:
+        body = Group(*(data(line) for line in plan.lines))
+        label = "Create and capture" if plan.confirm else "Capture"
+        self.app.push_screen(
+            ConfirmScreen(f"Capture packets of {plan.pod}?", body, confirm_label=label),
+            lambda yes: self._start_capture(plan) if yes else self._capture_cancelled(plan),
+        )
+
+    def _capture_cancelled(self, plan: CapturePlan) -> None:
+        self.notify(clean_line(f"capture of {plan.pod} cancelled: nothing was created"), markup=False)
+
+    def _start_capture(self, plan: CapturePlan) -> None:
+        if self.model is None:
+            return
+        self.packets.begin(plan.pod)
+        self.header.capture = ("ok", f"running on {plan.pod}")
+        self.query_one(PacketFeed).start(plan, LockedNamer(self.model))
+
+    @on(PacketFeed.Snapshot)
+    def _packets_snapshot(self, message: PacketFeed.Snapshot) -> None:
+        self.packets.show_snapshot(message)
+        self.analysis.context = replace(self.analysis.context, wire=message.summary)
+        if message.done:
+            self.header.capture = ("", f"done ({message.summary.packets} packets)")
+            if self.analysis.is_traffic_source:
+                self.analysis.refresh_analysis()
+
+    @on(PacketFeed.Failed)
+    def _packets_failed(self, message: PacketFeed.Failed) -> None:
+        self.packets.failed(message.error)
+        self.header.capture = ("fail", "failed")
+        self.notify(clean_line(message.error), title=f"Capture of {message.pod}", severity="error", markup=False)
+
+    @on(PacketPane.StopRequested)
+    def _stop_capture(self) -> None:
+        self.query_one(PacketFeed).stop()
+
+    @on(PacketPane.OpenPacket)
+    def _open_packet(self, message: PacketPane.OpenPacket) -> None:
+        self._dissect(message.packet)
+
+    @work(thread=True, exclusive=True, group="dissect", exit_on_error=False)
+    def _dissect(self, packet: RingPacket) -> None:
+        from kubetraffic.adapters.capture.dissect import dissect_ring_packet
+
+        try:
+            lines = interruptible(dissect_ring_packet, packet)
+        except Abandoned:
+            return
+        except Exception as exc:  # scapy may not know the frame: say so
+            lines = [f"cannot dissect this packet: {exc}"]
+        title = " ".join(packet_row(packet)[1:4])
+        self.app.call_from_thread(self.app.push_screen, TextScreen(clean_line(f"Packet {title}"), "\n".join(lines)))
 
     # ------------------------------------------------------------ yaml / export
     def action_yaml(self) -> None:
@@ -494,7 +577,8 @@ class MainScreen(Screen[None]):
 
     def action_export(self) -> None:
         """``x`` — write the trace / verdict JSON, fix YAML or pcap to a file."""
-        options = exports.available(self.analysis.analysis)
+        feed = self.query_one(PacketFeed)
+        options = exports.available(self.analysis.analysis, pcap=feed.pcap if feed.plan is not None else None)
         if not options:
             self.notify(
                 "nothing to export here: open a trace, an egress verdict or a capture first", severity="warning"

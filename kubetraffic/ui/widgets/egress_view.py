@@ -44,6 +44,26 @@ def render_egress(view: EgressView, pal: Palette, measured: list[str] | None = N
         parts.append(Text("press e to check a destination (host:port, IP, ns/pod, svc.ns:port)", style="dim"))
     if view.dns is not None and (view.checked is None or view.checked.dns is None):
         parts += [Text(""), hanging(themed(Group(*dns_lines(view.dns, view.dns_fix, None)), pal))]
+    if view.wire:
+        wire = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
+        wire.add_column(" ", no_wrap=True)
+        wire.add_column("seen on the wire", no_wrap=True)
+        wire.add_column("proto")
+        wire.add_column("wire")
+        wire.add_column("policy")
+        for row in view.wire:
+            status = "unknown" if row.allowed is None else ("ok" if row.allowed else "fail")
+            glyph, style = pal.glyph(status)
+            policy = "allowed" if row.allowed else (row.why or "denied") if row.allowed is False else row.why
+            wire_status = "ok" if row.state in ("established", "closed", "udp") else "fail"
+            wire.add_row(
+                Text(glyph, style=style),
+                data(row.destination),
+                row.protocol,
+                styled(row.diagnosis or row.state, pal.status(wire_status)),
+                styled(policy, style),
+            )
+        parts += [Text(""), wire]
     if view.reach:
         table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), title_justify="left")
         table.add_column(" ", no_wrap=True)

@@ -1,9 +1,8 @@
-"""Workers that bring the outside world onto the UI: cluster events, metric polls, packets.
+"""The cluster feed: open the source, then apply its change events off the UI thread.
 
-Each feed is a non-visual widget owning its workers; it posts small messages up to the
-screen. Threads never touch widgets: they post messages, and high-rate data is batched
-(cluster changes are merged into one ``ChangeSummary`` until the UI has taken the last
-one) or coalesced (a status message replaces an older one). Every buffer is bounded.
+Events from the source's threads go through a bounded ``EventBuffer`` (backpressure, never
+loss) to one applier thread, which merges what they touched into a ``ChangeSummary`` and
+posts it when the UI has taken the previous one.
 """
 
 from __future__ import annotations
@@ -11,60 +10,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import TypeVar
+from collections.abc import Callable
 
 from textual import work
 from textual.message import Message
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from kubetraffic.adapters.metrics import MetricsSource, MetricsStatus
-from kubetraffic.adapters.metrics_feed import fetch_figures
 from kubetraffic.adapters.source import ClusterSource, LoadReport, SourceError
 from kubetraffic.core.events import ChangeEvent, ResourceStatus
-from kubetraffic.core.metrics import HopMetrics, MetricsTarget
 from kubetraffic.core.state import ClusterState
+from kubetraffic.ui.feeds.base import Abandoned, close_quietly, interruptible
 from kubetraffic.ui.model import ChangeSummary, ClusterModel
-
-
-T = TypeVar("T")
-
-
-class Abandoned(Exception):
-    """The worker was cancelled (the app is quitting) while a blocking call was running."""
-
-
-def interruptible(fn: Callable[..., T], *args: object, poll: float = 0.05) -> T:
-    """Run a blocking call (a list, a query, a handshake) so that quitting never waits for it.
-
-    The call runs in a daemon thread; the calling worker waits for it but gives up with
-    ``Abandoned`` as soon as it is cancelled. Worker threads are joined when the app exits,
-    daemon threads are not: a stalled server can delay nothing.
-    """
-    worker = get_current_worker()
-    box: dict[str, object] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            box["value"] = fn(*args)
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name=f"blocking {getattr(fn, '__name__', 'call')}", daemon=True).start()
-    while not done.wait(poll):
-        if worker.is_cancelled:
-            raise Abandoned
-    error = box.get("error")
-    if isinstance(error, BaseException):
-        raise error
-    return box["value"]  # type: ignore[return-value]
-
 
 BATCH_SECONDS = 0.1
 """How long change events are gathered before one summary goes to the UI."""
@@ -168,7 +125,7 @@ class ClusterFeed(Widget):
     def stop(self) -> None:
         """Stop following: release waiting threads and close the source (returns at once)."""
         self._buffer.close()
-        threading.Thread(target=_close_quietly, args=(self.source,), name="close-source", daemon=True).start()
+        close_quietly(self.source)
 
     def _on_status(self, status: ResourceStatus) -> None:
         with self._status_lock:
@@ -220,106 +177,3 @@ class ClusterFeed(Widget):
                 self._taken.clear()
                 self.post_message(self.Changed(pending))
                 pending = ChangeSummary()
-
-
-def _close_quietly(source: ClusterSource | MetricsSource) -> None:
-    try:
-        source.close()
-    except Exception:  # closing is best effort; the process is leaving anyway
-        return
-
-
-METRICS_INTERVAL = 15.0
-"""Seconds between the end of one metrics poll and the start of the next."""
-
-
-class MetricsFeed(Widget):
-    """Polls the metrics source for the hops on screen: fetch, post, then arm the next poll.
-
-    Polls never overlap: the next one is armed only when the last has returned, so a slow
-    Prometheus stretches the interval instead of piling up requests. New targets (another
-    trace on screen) or another window start a poll at once — after the running one.
-    """
-
-    DEFAULT_CSS = "MetricsFeed { display: none; }"
-
-    class Updated(Message):
-        """Figures for the watched targets, and how the source is doing."""
-
-        def __init__(self, figures: dict[MetricsTarget, HopMetrics], status: MetricsStatus, generation: int) -> None:
-            super().__init__()
-            self.figures, self.status, self.generation = figures, status, generation
-
-    def __init__(
-        self, source: MetricsSource, *, at: datetime | None, window: str, interval: float = METRICS_INTERVAL
-    ) -> None:
-        super().__init__()
-        self.source = source
-        self.at = at
-        self.window = window
-        self.interval = interval
-        self.targets: tuple[MetricsTarget, ...] = ()
-        self.generation = 0
-        self._busy = False
-        self._again = False
-        self._timer: Timer | None = None
-
-    @property
-    def status(self) -> MetricsStatus:
-        """The source's state after its last exchange (no I/O)."""
-        return self.source.status()
-
-    def watch(self, targets: Iterable[MetricsTarget]) -> None:
-        """Measure these targets from now on (a poll starts as soon as possible)."""
-        wanted = tuple(dict.fromkeys(targets))
-        if wanted != self.targets:
-            self.targets = wanted
-            self.poll_now()
-
-    def set_window(self, window: str) -> None:
-        """Change the rate window and poll again."""
-        self.window = window
-        self.poll_now()
-
-    def poll_now(self) -> None:
-        """Poll at once, or right after the poll in flight."""
-        self.generation += 1
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self._busy:
-            self._again = True
-            return
-        if self.targets and self.source.status().state != "not-configured":
-            self._busy = True
-            self._poll(self.targets, self.window, self.generation)
-
-    @work(thread=True, group="metrics", exit_on_error=False, name="metrics poll")
-    def _poll(self, targets: tuple[MetricsTarget, ...], window: str, generation: int) -> None:
-        try:
-            figures = interruptible(
-                lambda: fetch_figures(self.source, targets, at=self.at, window=window, sparklines=True)
-            )
-        except Abandoned:
-            return
-        except Exception as exc:  # a metrics bug must not take the app down; say so in the header
-            figures = {}
-            status = MetricsStatus("down", f"{type(exc).__name__}: {exc}", self.source.status().name)
-        else:
-            status = self.source.status()
-        self.post_message(self.Updated(figures, status, generation))
-
-    def on_metrics_feed_updated(self, message: Updated) -> None:
-        """The poll is back: arm the next one (the message goes on up to the screen)."""
-        self._busy = False
-        if self._again:
-            self._again = False
-            self.poll_now()
-        elif self.targets and self.at is None:  # a fixed --at moment does not change
-            self._timer = self.set_timer(self.interval, self.poll_now, name="metrics poll")
-
-    def stop(self) -> None:
-        """Stop polling and release the source's connections in the background."""
-        if self._timer is not None:
-            self._timer.stop()
-        threading.Thread(target=_close_quietly, args=(self.source,), name="close-metrics", daemon=True).start()
