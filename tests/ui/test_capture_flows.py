@@ -14,7 +14,6 @@ from textual.widgets import DataTable
 from kubetraffic.adapters.capture.base import CaptureError
 from kubetraffic.adapters.capture.memory import MemorySource
 from kubetraffic.adapters.snapshot import SnapshotSource
-from kubetraffic.core.capture import CaptureLimits
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.answers.egress import EgressView
 from kubetraffic.ui.feeds import PacketFeed
@@ -44,7 +43,8 @@ class CapturingSnapshot(SnapshotSource):
         self.dns_ip = next(p for p in state.pods("kube-system")).ip or ""
         return state
 
-    def capture_source(self, namespace: str, pod: str, *, limits: CaptureLimits) -> MemorySource:
+    def capture_source(self, pod: str, *, seconds: float | None = None, paced: bool = False) -> MemorySource:
+        namespace, _, pod = pod.partition("/")
         self.calls.append((namespace, pod))
         if self.fail:
             raise CaptureError(self.fail)

@@ -1,7 +1,7 @@
 """Captures from the TUI: the plan shown before anything is created, and packet rows.
 
 Where packets come from depends on the cluster source: the demo generates them (its
-``capture_source`` hook, nothing is created); a live cluster gets an ephemeral debug
+``capture_source(pod, seconds=..., paced=True)``, nothing is created); a live cluster gets an ephemeral debug
 container running tcpdump in the pod (``adapters.capture.pod``: RBAC is checked before the
 plan is offered, and nothing is created until the user confirms); a snapshot has no pods
 to capture from. Bounds are those of ``kubetraffic capture`` for live captures.
@@ -75,7 +75,8 @@ def plan_capture(model: ClusterModel, cluster_source: Any, options: Any, target:
                 f"bounds  {LIMITS.describe()}",
             ],
             confirm=False,
-            open=lambda: hook(target.namespace, target.name, limits=LIMITS),
+            # paced: packets arrive over the capture's time, as they would on a live pod
+            open=lambda: hook(ref, seconds=LIMITS.max_seconds, paced=True),
         )
     if mode != "live":
         raise CaptureError(
