@@ -82,22 +82,33 @@ def plan_capture(model: ClusterModel, cluster_source: Any, options: Any, target:
         raise CaptureError(
             f"captures need a live cluster or --demo; this is a {mode} (for a saved capture: kubetraffic capture --pcap FILE)"
         )
-    return _pod_plan(options, target)
+    return _pod_plan(_api_client(cluster_source, options), target)
 
 
-def _pod_plan(options: Any, target: Target) -> CapturePlan:
-    """A live pod capture: read the pod, plan the debug container, check RBAC (all before asking)."""
+def _api_client(cluster_source: Any, options: Any) -> Any:
+    """The client the live source talks with (same cluster, same credentials), else the kubeconfig's."""
     from kubernetes import client, config
 
-    from kubetraffic.adapters.capture.pod import PodCapture, PodCaptureError, explain_api_error
-    from kubetraffic.adapters.capture.pod_plan import make_plan
+    from kubetraffic.adapters.capture.pod import PodCaptureError
 
+    configuration = getattr(getattr(cluster_source, "cluster", None), "configuration", None)
+    if configuration is not None:
+        return client.ApiClient(configuration)
     try:
-        api = config.new_client_from_config(
+        return config.new_client_from_config(
             config_file=getattr(options, "kubeconfig", None), context=getattr(options, "context", None)
         )
     except Exception as exc:  # kubeconfig problems come in many types
         raise PodCaptureError(f"cannot load the kubeconfig: {exc}") from exc
+
+
+def _pod_plan(api: Any, target: Target) -> CapturePlan:
+    """A live pod capture: read the pod, plan the debug container, check RBAC (all before asking)."""
+    from kubernetes import client
+
+    from kubetraffic.adapters.capture.pod import PodCapture, PodCaptureError, explain_api_error
+    from kubetraffic.adapters.capture.pod_plan import make_plan
+
     core, authz = client.CoreV1Api(api), client.AuthorizationV1Api(api)
     try:
         raw = json.loads(core.read_namespaced_pod(target.name, target.namespace, _preload_content=False).data)
