@@ -629,6 +629,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         """``?`` — every key."""
         rows = key_rows(self.BINDINGS) + key_rows(self.app.BINDINGS)
+        rows += [(f"{keys} (packets)", what) for keys, what in key_rows(PacketPane.BINDINGS)]
         self.app.push_screen(HelpScreen(rows))
 
     def action_switch_context(self, name: str | None = None) -> None:
