@@ -29,7 +29,7 @@ class KubetrafficApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "kubetraffic"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", tooltip="quit at once (watches are closed in the background)"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 

@@ -35,7 +35,7 @@ def key_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
             keys = b.key_display or ", ".join(
                 k.replace("question_mark", "?").replace("colon", ":").replace("slash", "/") for k in b.key.split(",")
             )
-            rows.append((keys, b.description))
+            rows.append((keys, b.tooltip or b.description))
     return rows
 
 

@@ -58,17 +58,17 @@ class MainScreen(Screen[None]):
     """Everything the user sees while following the cluster."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "trace_url", "Trace URL"),
-        Binding("e", "egress", "Egress"),
-        Binding("c", "capture", "Capture"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("colon", "jump", "Jump", key_display=":"),
-        Binding("y", "yaml", "YAML"),
-        Binding("x", "export", "Export"),
-        Binding("m", "metrics_window", "Window"),
-        Binding("r", "reevaluate", "Re-evaluate", show=False),
-        Binding("escape", "back", "Back", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("t", "trace_url", "Trace URL", tooltip="trace a URL you type, hop by hop"),
+        Binding("e", "egress", "Egress", tooltip="egress check from the selected pod or workload to a destination"),
+        Binding("c", "capture", "Capture", tooltip="capture the selected pod's packets (shows the plan, asks first)"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="filter: regex, !negate, -l label query"),
+        Binding("colon", "jump", "Jump", key_display=":", tooltip="jump: :ing :svc :pod :netpol :deploy :ns :ctx"),
+        Binding("y", "yaml", "YAML", tooltip="the selected object's YAML (never a Secret)"),
+        Binding("x", "export", "Export", tooltip="export the trace / verdict JSON, the fix YAML or the pcap"),
+        Binding("m", "metrics_window", "Window", tooltip="metrics window 5m / 1h / 6h"),
+        Binding("r", "reevaluate", "Re-evaluate", show=False, tooltip="recompute the analysis now"),
+        Binding("escape", "back", "Back", show=False, tooltip="back: clear the filter, leave the list"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="every key"),
     ]
 
     def __init__(self, source: ClusterSource, settings: UiSettings) -> None:

@@ -32,8 +32,8 @@ class PacketPane(Vertical):
     """Shows the running (or last) capture; set by the screen from ``PacketFeed`` messages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "pause", "Pause packets"),
-        Binding("s", "stop", "Stop capture"),
+        Binding("space", "pause", "Pause", tooltip="pause the packet display (the capture goes on)"),
+        Binding("s", "stop", "Stop capture", tooltip="stop the capture (its summary stays)"),
     ]
 
     class OpenPacket(Message):
