@@ -20,7 +20,7 @@ from kubetraffic.cli.options import global_options
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary": ("kubetraffic.cli.inspect", "summary", "What was loaded: objects per kind, unknown kinds, problems."),
     "get": ("kubetraffic.cli.inspect", "get", "List loaded objects of one kind (pods, svc, ing, netpol, ...)."),
-    "snapshot": ("kubetraffic.cli.snapshot_cmd", "snapshot", "Save the objects kubetraffic uses into DIR (snapshot save DIR)."),
+    "snapshot": ("kubetraffic.cli.snapshot_cmd", "snapshot", "snapshot save DIR: the objects used, as files."),
 }
 
 
