@@ -12,6 +12,7 @@ same directory replaces the old snapshot instead of mixing with it.
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 import sys
 import time
@@ -103,13 +104,15 @@ def _prepare(directory: Path) -> list[str]:
 
 def save(source: ClusterSource, objects: Iterable[dict[str, Any]], directory: Path, fmt: str) -> dict[str, int]:
     """Write ``objects`` one file per kind; returns objects per file name."""
+    objects = iter(objects)
+    first = next(objects, None)  # reach the source before touching the directory
     previous = _prepare(directory)
     files: dict[str, _KindFile] = {}
     progress = sys.stderr.isatty()
     started = time.monotonic()
     n = 0
     try:
-        for obj in objects:
+        for obj in itertools.chain([first] if first is not None else [], objects):
             kind = str(obj.get("kind") or "")
             if not kind:
                 continue

@@ -23,6 +23,7 @@ import concurrent.futures
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,7 +46,7 @@ class KubeAPI:
         self.context = context
         self.port = 0
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="kube-api", daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="emulated-apiserver", daemon=True)
         self._runner: aiohttp.web.ServerRunner | None = None
         self.emulator: KubeEmulator
 
@@ -245,6 +246,15 @@ class KubeAPI:
             return out
 
         return list(self._call(run))
+
+    def wait_requests(self, verb: str, plural: str, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until at least ``count`` such requests were served; returns them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.requests(verb, plural)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.01)
 
 
 @pytest.fixture

@@ -428,8 +428,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
         self._wake()
 
     def compact(self) -> None:
-        """Compact history without touching open watches."""
-        self._compacted = self.next_rv()
+        """Compact history up to now, without touching open watches."""
+        self._compacted = self._rv
 
     def bookmark(self) -> None:
         """Send a BOOKMARK at the current resourceVersion to every watch that asked for them."""
@@ -606,9 +606,12 @@ def _server_defaults(kind: Kind, obj: dict[str, Any]) -> None:
         obj.setdefault("status", {"phase": "Active"})
     elif kind.kind == "Pod":
         # kubernetes>=37 refuses containerStatuses without imageID; kubelets always set it.
-        spec_images = {c.get("name"): c.get("image", "") for c in (obj.get("spec") or {}).get("containers") or []}
-        for status in (obj.get("status") or {}).get("containerStatuses") or []:
-            if not status.get("imageID"):
-                image = status.get("image") or spec_images.get(status.get("name"), "")
-                status.setdefault("image", image)
-                status["imageID"] = f"{image}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+        spec, status = obj.get("spec"), obj.get("status")
+        containers = spec.get("containers") if isinstance(spec, dict) else None
+        images = {c.get("name"): c.get("image", "") for c in containers or [] if isinstance(c, dict)}
+        statuses = status.get("containerStatuses") if isinstance(status, dict) else None
+        for st in statuses if isinstance(statuses, list) else []:
+            if isinstance(st, dict) and not st.get("imageID"):
+                image = st.get("image") or images.get(st.get("name"), "")
+                st.setdefault("image", image)
+                st["imageID"] = f"{image}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"

@@ -102,7 +102,7 @@ def review_access(api: KubeApi, resources: list[Served], namespace: str) -> dict
         elif served.resource.namespaced and namespace:
             fallback.append(served)
         else:
-            out[served.kind] = Access(None, watch=False, denied=True, verb="list")
+            out[served.kind] = Access(None, denied=True, verb="list")
     if fallback:
         rules, incomplete = _rules(api, namespace)
         for served in fallback:
@@ -114,5 +114,5 @@ def review_access(api: KubeApi, resources: list[Served], namespace: str) -> dict
             if can_list:
                 out[served.kind] = Access(namespace, watch=can_watch, verb="" if can_watch else "watch")
             else:
-                out[served.kind] = Access(None, watch=False, denied=True, verb="list")
+                out[served.kind] = Access(None, denied=True, verb="list")
     return out

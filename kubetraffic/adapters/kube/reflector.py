@@ -219,6 +219,7 @@ class Reflector:
                 self.scope = self.fallback_namespace  # namespace-level RBAC: read what we may
                 return False
             self._forbid("list", self.scope)
+            self.scope = None  # nothing readable: next time, ask cluster-wide again
             return True
         if exc.status == 404:
             self.gap = None if res.optional else f"{res.title} not served by this API server: {res.impact}"

@@ -1,0 +1,234 @@
+"""The CLI against the emulated API server, as a user runs it; and ``snapshot save`` round trips."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.synth import Shape, generate
+from kubetraffic.adapters.kube import LiveSource
+from kubetraffic.adapters.kube.kubeconfig import load_cluster_config
+from kubetraffic.adapters.snapshot import SnapshotSource
+from tests.adapters.kube.conftest import policy_dict
+from tests.core.builders import pod_dict
+from tests.support.kube_api import KubeAPI
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST")}
+    env["KUBETRAFFIC_COLOR"] = "never"
+    return env
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kubetraffic", *args], capture_output=True, text=True, timeout=60, env=_env()
+    )
+
+
+def _json(*args: str) -> Any:
+    out = run(*args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.fixture
+def cluster(kube_api: KubeAPI) -> KubeAPI:
+    """A small but realistic cluster: deployments, services, slices, ingresses, policies, TLS."""
+    kube_api.load(generate(Shape(pods=60, namespaces=4, policies=10, ingresses=4, nodes=3)))
+    tls = {"tls.crt": "Q0VSVElGSUNBVEU=", "tls.key": "UFJJVkFURSBLRVk="}
+    for name, kind in (("site-tls", "kubernetes.io/tls"), ("db-password", "Opaque")):
+        secret = {"apiVersion": "v1", "kind": "Secret", "type": kind, "data": tls}
+        kube_api.create({**secret, "metadata": {"name": name, "namespace": "payments-000"}})
+    return kube_api
+
+
+def _expected_objects(api: KubeAPI) -> int:
+    """What snapshot save must write: the followed kinds (workloads are not), TLS Secrets only."""
+    kinds = ("Pod", "Namespace", "Node", "Service", "EndpointSlice", "Ingress", "IngressClass", "NetworkPolicy")
+    tls = [s for s in api.objects("Secret") if s.get("type") == "kubernetes.io/tls"]
+    return sum(len(api.objects(k)) for k in kinds) + len(tls)
+
+
+def test_summary_live_names_context_and_server(cluster: KubeAPI) -> None:
+    doc = _json("--kubeconfig", str(cluster.kubeconfig), "summary", "-A", "-o", "json")
+    assert doc["source"] == {"mode": "live", "context": "emulated", "server": cluster.url}
+    assert doc["counts"]["Pod"] == 64
+    assert doc["counts"]["NetworkPolicy"] == 10
+    assert doc["gaps"] == {}
+    assert doc["problems"] == []
+    workloads = {w["name"]: w["kind"] for w in doc["workloads"]}
+    assert workloads["kube-system/coredns"] == "Deployment"  # from pod-template-hash, no ReplicaSet needed
+    table = run("--kubeconfig", str(cluster.kubeconfig), "summary")
+    assert table.returncode == 0
+    assert "source: live" in table.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_answers_are_identical_live_and_from_a_saved_snapshot(cluster: KubeAPI, tmp_path: Path, fmt: str) -> None:
+    saved = tmp_path / "snap"
+    out = run("--kubeconfig", str(cluster.kubeconfig), "snapshot", "save", str(saved), "--format", fmt, "-o", "json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["objects"] == _expected_objects(cluster)
+    assert f"pods.{fmt}" in report["files"]
+    assert f"networkpolicies.{fmt}" in report["files"]
+    live = ["--kubeconfig", str(cluster.kubeconfig)]
+    offline = ["--snapshot", str(saved)]
+    questions = [["summary", "-A"], ["summary", "-n", "payments-000"]]
+    if fmt == "json":  # the state itself is compared in full below; these are the answers people see
+        questions += [["get", kind, "-A"] for kind in ("pods", "workloads", "svc", "ep", "netpol", "ing")]
+    for question in questions:
+        a, b = _json(*live, *question, "-o", "json"), _json(*offline, *question, "-o", "json")
+        if question[0] == "summary":
+            assert a.pop("source")["mode"] == "live"
+            assert b.pop("source")["mode"] == "snapshot"
+        assert a == b, question
+
+
+def test_the_saved_snapshot_reads_back_into_an_identical_state(cluster: KubeAPI, tmp_path: Path) -> None:
+    out = run("--kubeconfig", str(cluster.kubeconfig), "snapshot", "save", str(tmp_path / "s"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"saved {_expected_objects(cluster)} objects to ")
+    live = LiveSource(load_cluster_config(str(cluster.kubeconfig), None))
+    state = live.open()
+    live.close()
+    offline = SnapshotSource([str(tmp_path / "s")]).open()
+    assert state.kinds() == offline.kinds()
+    for kind in state.kinds():
+        assert {o.meta.key: o for o in state.objects(kind)} == {o.meta.key: o for o in offline.objects(kind)}, kind
+    assert state.pods() == offline.pods()
+    assert state.namespaces() == offline.namespaces()
+    assert [(w, state.pods_of(w)) for w in state.workloads()] == [(w, offline.pods_of(w)) for w in offline.workloads()]
+
+
+def test_snapshot_files_are_shareable_and_hold_no_secret_data(cluster: KubeAPI, tmp_path: Path) -> None:
+    saved = tmp_path / "new" / "dir"
+    old_umask = os.umask(0o077)
+    try:
+        assert run("--kubeconfig", str(cluster.kubeconfig), "snapshot", "save", str(saved)).returncode == 0
+    finally:
+        os.umask(old_umask)
+    files = sorted(p.name for p in saved.iterdir())
+    assert ".kubetraffic-snapshot.json" in files
+    assert "secrets.json" in files
+    for path in saved.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path
+        text = path.read_text()
+        assert "Q0VSVElGSUNBVEU" not in text
+        assert "UFJJVkFURSBLRVk" not in text
+        assert "db-password" not in text
+    secrets = json.loads((saved / "secrets.json").read_text())["items"]
+    assert [(s["metadata"]["name"], s["type"]) for s in secrets] == [("site-tls", "kubernetes.io/tls")]
+    assert "data" not in secrets[0]
+
+
+def test_saving_again_replaces_the_old_snapshot_and_foreign_dirs_are_refused(cluster: KubeAPI, tmp_path: Path) -> None:
+    saved = tmp_path / "s"
+    kubeconfig = str(cluster.kubeconfig)
+    assert run("--kubeconfig", kubeconfig, "snapshot", "save", str(saved)).returncode == 0
+    for policy in cluster.objects("NetworkPolicy"):
+        cluster.delete("NetworkPolicy", policy["metadata"]["namespace"], policy["metadata"]["name"])
+    assert run("--kubeconfig", kubeconfig, "snapshot", "save", str(saved)).returncode == 0
+    assert not (saved / "networkpolicies.json").exists()  # a stale file would resurrect them
+    assert _json("--snapshot", str(saved), "get", "netpol", "-A", "-o", "json")["items"] == []
+
+    foreign = tmp_path / "manifests"
+    foreign.mkdir()
+    (foreign / "app.yaml").write_text("kind: ConfigMap\n")
+    out = run("--kubeconfig", kubeconfig, "snapshot", "save", str(foreign))
+    assert out.returncode == 2
+    assert out.stderr.strip().endswith("choose a new or empty directory")
+    assert sorted(p.name for p in foreign.iterdir()) == ["app.yaml"]
+
+
+def test_an_unreachable_api_server_is_exit_3_with_one_line(kube_api: KubeAPI, tmp_path: Path) -> None:
+    kube_api.stop()
+    out = run("--kubeconfig", str(kube_api.kubeconfig), "summary")
+    assert out.returncode == 3
+    assert (
+        out.stderr
+        == f"kubetraffic: cannot reach the API server {kube_api.url} (context emulated): connection refused\n"
+    )
+    out = run("--kubeconfig", str(kube_api.kubeconfig), "snapshot", "save", str(tmp_path / "never"))
+    assert out.returncode == 3
+    assert not (tmp_path / "never").exists()
+
+
+def test_forbidden_networkpolicies_degrade_the_answer_and_say_so(cluster: KubeAPI) -> None:
+    cluster.forbid("list", "networkpolicies")
+    out = run("--kubeconfig", str(cluster.kubeconfig), "summary", "-A", "-o", "json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert "NetworkPolicy" not in doc["counts"]
+    assert doc["counts"]["Pod"] == 64
+    assert doc["gaps"]["NetworkPolicy"].startswith("NetworkPolicies not visible (forbidden: cannot list")
+    assert "verdict may be wrong" in out.stderr
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
+    """One stdout line of a running process, or fail after ``timeout`` seconds."""
+    import selectors
+
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        assert sel.select(timeout), f"no output within {timeout} s"
+    assert proc.stdout is not None
+    return proc.stdout.readline()
+
+
+def test_get_watch_prints_json_lines_on_change_and_stops_on_ctrl_c(kube_api: KubeAPI) -> None:
+    kube_api.create(pod_dict("web-1", namespace="shop", labels={"app": "web"}))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kubetraffic",
+            "--kubeconfig",
+            str(kube_api.kubeconfig),
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-w",
+            "-o",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        first = json.loads(_read_line(proc, 20))
+        assert [p["meta"]["name"] for p in first["items"]] == ["web-1"]
+        kube_api.wait_requests("watch", "pods", 1)
+        t0 = time.monotonic()
+        kube_api.create(pod_dict("web-2", namespace="shop", labels={"app": "web"}))
+        second = json.loads(_read_line(proc, 5))
+        assert time.monotonic() - t0 < 1.5
+        assert [p["meta"]["name"] for p in second["items"]] == ["web-1", "web-2"]
+        # A change elsewhere does not change this answer: nothing is printed for it.
+        kube_api.create(policy_dict("deny", "shop"))
+        kube_api.create(pod_dict("other", namespace="elsewhere"))
+        kube_api.delete("Pod", "shop", "web-1")
+        third = json.loads(_read_line(proc, 5))
+        assert [p["meta"]["name"] for p in third["items"]] == ["web-2"]
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - t0 < 2.0
+        rest, err = proc.communicate(timeout=5)
+        assert rest == ""
+        assert "Traceback" not in err
+    finally:
+        proc.kill()
+        proc.wait()
