@@ -69,7 +69,7 @@ def test_summary_live_names_context_and_server(cluster: KubeAPI) -> None:
     assert workloads["kube-system/coredns"] == "Deployment"  # from pod-template-hash, no ReplicaSet needed
     table = run("--kubeconfig", str(cluster.kubeconfig), "summary")
     assert table.returncode == 0
-    assert "source: live" in table.stdout
+    assert f"source: live  context emulated  server {cluster.url}  namespace default" in table.stdout
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
