@@ -22,13 +22,13 @@ from typing import IO, Any
 
 import click
 
+from kubetraffic.adapters.snapshot import SAVED_MARKER as MARKER
 from kubetraffic.adapters.source import ClusterSource, SourceError
 from kubetraffic.cli.common import fail, make_source, report_problems
 from kubetraffic.cli.options import EXIT_USAGE, get_options, global_options
 from kubetraffic.render.output import write_data
 from kubetraffic.render.text import clean_line
 
-MARKER = ".kubetraffic-snapshot.json"
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _STEMS = {"Endpoints": "endpoints"}  # already plural
 

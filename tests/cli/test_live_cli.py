@@ -163,7 +163,7 @@ def test_an_unreachable_api_server_is_exit_3_with_one_line(kube_api: KubeAPI, tm
     assert not (tmp_path / "never").exists()
 
 
-def test_forbidden_networkpolicies_degrade_the_answer_and_say_so(cluster: KubeAPI) -> None:
+def test_forbidden_networkpolicies_degrade_the_answer_and_say_so(cluster: KubeAPI, tmp_path: Path) -> None:
     cluster.forbid("list", "networkpolicies")
     out = run("--kubeconfig", str(cluster.kubeconfig), "summary", "-A", "-o", "json")
     assert out.returncode == 0, out.stderr
@@ -172,6 +172,12 @@ def test_forbidden_networkpolicies_degrade_the_answer_and_say_so(cluster: KubeAP
     assert doc["counts"]["Pod"] == 64
     assert doc["gaps"]["NetworkPolicy"].startswith("NetworkPolicies not visible (forbidden: cannot list")
     assert "verdict may be wrong" in out.stderr
+    # A snapshot of what could be seen keeps saying what could not.
+    saved = run("--kubeconfig", str(cluster.kubeconfig), "snapshot", "save", str(tmp_path / "s"))
+    assert saved.returncode == 0
+    assert "kubetraffic: warning: NetworkPolicy not saved: NetworkPolicies not visible" in saved.stderr
+    offline = _json("--snapshot", str(tmp_path / "s"), "summary", "-A", "-o", "json")
+    assert offline["gaps"] == doc["gaps"]
 
 
 def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
