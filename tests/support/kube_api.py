@@ -217,6 +217,10 @@ class KubeAPI:
         """Whether SelfSubjectAccessReview / RulesReview are answered (else 404)."""
         self._call(lambda: setattr(self.emulator, "reviews", served))
 
+    def close_watches(self, close: bool = True) -> None:
+        """End every watch stream right after its headers (as a misbehaving proxy might)."""
+        self._call(lambda: setattr(self.emulator, "close_watches", close))
+
     def slow(self, seconds: float) -> None:
         """Delay every request by ``seconds`` (0 to stop)."""
         self._call(lambda: setattr(self.emulator, "delay", seconds))

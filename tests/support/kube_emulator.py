@@ -214,6 +214,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
     _forbidden: set[tuple[str, str, Any]] = attrs.field(factory=set, init=False)
     faults: list[Fault] = attrs.field(factory=list, init=False)
     stopping: bool = attrs.field(default=False, init=False)
+    close_watches: bool = attrs.field(default=False, init=False)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -540,6 +541,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
             return
         else:
             pos = bisect.bisect_right(log.rvs, int(since))
+        if self.close_watches:  # a misbehaving proxy: every stream ends as soon as it starts
+            return
         watch = _OpenWatch(request, kind, params.get("allowWatchBookmarks") in ("true", "1"))
         self._watches.append(watch)
         try:

@@ -14,7 +14,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from kubetraffic.adapters.kube.access import Access, review_access
 from kubetraffic.adapters.kube.api import ApiError, KubeApi, Unreachable
@@ -25,6 +25,14 @@ from kubetraffic.adapters.kube.resources import RESOURCES, Resource, Served, dis
 from kubetraffic.adapters.source import EventSink, LoadReport, SourceError, StatusSink, bulk_load, scrub
 from kubetraffic.core.events import ChangeEvent, ResourceStatus, SourceInfo
 from kubetraffic.core.state import ClusterState
+
+
+class Flags(Protocol):
+    """The global flags the live source reads (cli.options.GlobalOptions has them)."""
+
+    kubeconfig: str | None
+    context: str | None
+    namespace: str | None
 
 
 def relax_full_collections() -> None:
@@ -73,7 +81,7 @@ class LiveSource:
         self._api: KubeApi | None = None
 
     @classmethod
-    def from_options(cls, opts: Any) -> LiveSource:
+    def from_options(cls, opts: Flags) -> LiveSource:
         """Build from the global flags: --kubeconfig / KUBECONFIG, --context, -n."""
         cluster = load_cluster_config(opts.kubeconfig, opts.context)
         return cls(cluster, namespace=opts.namespace)

@@ -13,84 +13,32 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from kubernetes.client.exceptions import ApiException
-from kubernetes.watch import Watch
 from urllib3.exceptions import HTTPError
 
 from kubetraffic.adapters.kube.api import ApiError, KubeApi, Unreachable, describe
 from kubetraffic.adapters.kube.hub import EventHub
 from kubetraffic.adapters.kube.resources import Served
+from kubetraffic.adapters.kube.stream import (
+    Gone,
+    Known,
+    RawWatch,
+    Settings,
+    WatchDenied,
+    diff,
+    parse_event,
+    shutdown,
+)
 from kubetraffic.adapters.source import LoadProblem
 from kubetraffic.core.convert import ConversionError, convert
 from kubetraffic.core.events import ChangeEvent, ResourceStatus
-from kubetraffic.core.objects import Key, KubeObject
+from kubetraffic.core.objects import KubeObject
 
-Known = dict[Key, tuple[str, KubeObject]]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Timings of the live source (tests shorten them)."""
-
-    page_size: int = 500
-    watch_timeout: tuple[int, int] = (240, 360)  # server-side timeoutSeconds, randomised
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    denied_retry: float = 60.0  # re-ask after a 403 / 404, RBAC or CRDs may change
-    poll_interval: float = 30.0  # re-list period when watching is forbidden
-    connect_timeout: float = 5.0
-    read_timeout: float = 60.0
-
-    def backoff(self, failures: int) -> float:
-        """Capped exponential delay with equal jitter (half fixed, half random)."""
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** max(0, failures - 1))
-        return delay / 2 + random.uniform(0, delay / 2)
-
-
-def parse_event(line: str) -> Any:
-    """One line of a watch stream (orjson: twice as fast as the json module on pods)."""
-    return orjson.loads(line)
-
-
-class RawWatch(Watch):
-    """kubernetes.watch.Watch handing out the raw JSON objects, parsed with orjson."""
-
-    def unmarshal_event(self, data: str, return_type: Any) -> Any:
-        if not data or data.isspace():
-            return None
-        try:
-            event = parse_event(data)
-        except orjson.JSONDecodeError:
-            return None
-        event["raw_object"] = event.get("object")
-        return event
-
-
-class Gone(Exception):
-    """410: the resourceVersion is too old; only a relist can continue."""
-
-
-class WatchDenied(Exception):
-    """403 on watch (listing may still be allowed)."""
-
-
-def diff(known: Known, fresh: Known, kind: str) -> list[ChangeEvent]:
-    """The events that turn ``known`` into ``fresh`` (by resourceVersion)."""
-    events = []
-    for key, (rv, obj) in fresh.items():
-        old = known.get(key)
-        if old is None:
-            events.append(ChangeEvent("ADDED", kind, key, obj))
-        elif old[0] != rv:
-            events.append(ChangeEvent("MODIFIED", kind, key, obj))
-    for key in known.keys() - fresh.keys():
-        events.append(ChangeEvent("DELETED", kind, key, known[key][1]))
-    return events
+__all__ = ["Reflector", "Settings", "parse_event"]
 
 
 class Reflector:
@@ -128,7 +76,8 @@ class Reflector:
         self.fatal: Unreachable | None = None
         self.problems: list[LoadProblem] = []
         self.synced = threading.Event()
-        self._watch: Watch | None = None
+        self._watch = RawWatch()
+        self._resp: Any = None
         self._resync_reason = ""
         self.thread = threading.Thread(target=self._run, name=f"kube-{served.resource.plural}", daemon=True)
 
@@ -139,9 +88,8 @@ class Reflector:
 
     def halt(self) -> None:
         """Interrupt a running watch (its thread then sees ``stop`` and ends)."""
-        watch = self._watch
-        if watch is not None:
-            watch.stop()  # shuts the socket down; the streaming thread raises ProtocolError
+        self._watch.stop()  # shuts the socket down; the streaming thread raises ProtocolError
+        shutdown(self._resp)  # a response Watch has not taken hold of yet
 
     def _run(self) -> None:
         try:
@@ -295,8 +243,11 @@ class Reflector:
                     need_list = True
                     self.stop.wait(self.settings.poll_interval)
                     continue
-                self._watch_once()
-                failures = 0
+                if self._watch_once():
+                    failures = 0
+                else:
+                    failures += 1
+                    self._retry_later("the server closed the watch at once", failures)
             except Gone:
                 need_list = True
                 self._resync_reason = "resourceVersion expired (410 Gone): re-listing"
@@ -315,6 +266,9 @@ class Reflector:
             except Unreachable as exc:
                 failures += 1
                 self._retry_later(str(exc), failures)
+            except Exception as exc:  # a bug or an answer nobody foresaw: say so, keep following
+                failures += 1
+                self._retry_later(f"unexpected {type(exc).__name__}: {exc}", failures)
 
     def _retry_later(self, reason: str, failures: int) -> None:
         if self.stop.is_set():
@@ -359,19 +313,25 @@ class Reflector:
             if exc.status == 403:
                 raise WatchDenied(str(exc)) from None
             raise
+        self._resp = resp
+        if self.stop.is_set():  # close() came while connecting: halt() may have missed it
+            shutdown(resp)
         self._status("watching")
         return resp
 
-    def _watch_once(self) -> None:
-        watch = RawWatch()
-        self._watch = watch
+    def _watch_once(self) -> bool:
+        """One watch request, streamed until the server ends it; False if it ended at once
+        without a single event (a server or proxy closing streams: back off, do not spin)."""
         if self.stop.is_set():
-            return
+            return True
         low, high = self.settings.watch_timeout
+        started, events = time.monotonic(), 0
         try:
-            for event in watch.stream(self._open, resource_version=self.rv, timeout_seconds=random.randint(low, high)):
+            stream = self._watch.stream(self._open, resource_version=self.rv, timeout_seconds=random.randint(low, high))
+            for event in stream:
                 if self.stop.is_set():
-                    return
+                    return True
+                events += 1
                 self.apply_event(event["type"], event["raw_object"])
         except ApiException as exc:  # an ERROR event in the stream
             if exc.status == 410:
@@ -379,10 +339,11 @@ class Reflector:
             raise ApiError.from_client(exc) from None
         except (HTTPError, OSError) as exc:
             if self.stop.is_set():
-                return  # Watch.stop() from close(): the socket was shut down under the read
+                return True  # Watch.stop() from close(): the socket was shut down under the read
             raise Unreachable(describe(exc)) from None
         finally:
-            self._watch = None
+            self._resp = None
+        return events > 0 or time.monotonic() - started > 1.0
 
     def apply_event(self, event_type: str, raw: dict[str, Any]) -> None:
         """One watch event: deduplicated by resourceVersion, queued as a ChangeEvent."""

@@ -157,6 +157,22 @@ def test_5xx_on_watch_backs_off_and_recovers(kube_api: KubeAPI, live: Callable[.
     assert len(kube_api.requests("watch", "pods")) == 4  # three refused, then the one that works
 
 
+def test_watches_closed_at_once_back_off_instead_of_spinning(
+    kube_api: KubeAPI, live: Callable[..., LiveSource]
+) -> None:
+    _seed(kube_api)
+    kube_api.close_watches()
+    source = live()
+    f = Follower(source, source.open())
+    assert f.wait(lambda f: f.saw("Pod", "reconnecting", "the server closed the watch at once"))
+    first = len(kube_api.requests("watch", "pods"))
+    f.wait(lambda f: False, timeout=1.0)  # a second of a misbehaving server
+    assert len(kube_api.requests("watch", "pods")) - first < 15  # backoff (cap 0.3 s), not a spin
+    kube_api.close_watches(False)
+    kube_api.create(pod_dict("eventually", namespace="shop"))
+    assert f.wait(lambda f: f.state.pod("shop", "eventually") is not None)
+
+
 def test_a_slow_server_still_syncs_and_close_does_not_wait_for_it(
     kube_api: KubeAPI, live: Callable[..., LiveSource]
 ) -> None:
