@@ -21,6 +21,27 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary": ("kubetraffic.cli.inspect", "summary", "What was loaded: objects per kind, unknown kinds, problems."),
     "get": ("kubetraffic.cli.inspect", "get", "List loaded objects of one kind (pods, svc, ing, netpol, ...)."),
     "snapshot": ("kubetraffic.cli.snapshot_cmd", "snapshot", "snapshot save DIR: the objects used, as files."),
+    "trace": ("kubetraffic.cli.trace", "trace", "Follow a URL hop by hop and name the first broken hop."),
+    "egress": (
+        "kubetraffic.cli.policy",
+        "egress",
+        "Can POD reach DEST (IP, CIDR, host, ns/pod, svc.ns), why, and the fix.",
+    ),
+    "explain": (
+        "kubetraffic.cli.policy",
+        "explain",
+        "The policy verdict for any pair (pod, workload, IP), both directions.",
+    ),
+    "policies": (
+        "kubetraffic.cli.policy",
+        "policies",
+        "Which NetworkPolicies select POD, for ingress and egress, in words.",
+    ),
+    "matrix": (
+        "kubetraffic.cli.policy",
+        "matrix",
+        "Connectivity between workloads and with external IP ranges, with ports.",
+    ),
 }
 
 
