@@ -235,7 +235,7 @@ class KubeAPI:
         return int(self._call(lambda: self.emulator.open_watches(plural)))
 
     def requests(self, verb: str | None = None, plural: str | None = None) -> list[dict[str, Any]]:
-        """Requests served so far: verb (list/watch/get/...), plural, namespace, query params."""
+        """Requests served so far: verb (list/watch/get/...), plural, namespace, query params, Accept."""
         from tests.support.kube_emulator import VERBS
 
         def run() -> list[dict[str, Any]]:
@@ -246,7 +246,16 @@ class KubeAPI:
                 res_plural = "namespaces" if r.resource.plural == "kmock-namespaces" else r.resource.plural
                 v = VERBS.get(r.action, str(r.method).lower()) if r.action else str(r.method).lower()
                 if verb in (None, v) and plural in (None, res_plural):
-                    out.append({"verb": v, "plural": res_plural, "namespace": r.namespace, "params": dict(r.params)})
+                    accept = r.headers.get("Accept", "")
+                    out.append(
+                        {
+                            "verb": v,
+                            "plural": res_plural,
+                            "namespace": r.namespace,
+                            "params": dict(r.params),
+                            "accept": accept,
+                        }
+                    )
             return out
 
         return list(self._call(run))

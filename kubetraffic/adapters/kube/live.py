@@ -23,6 +23,7 @@ from kubetraffic.adapters.kube.kubeconfig import ClusterConfig, load_cluster_con
 from kubetraffic.adapters.kube.reflector import Reflector, Settings
 from kubetraffic.adapters.kube.resources import RESOURCES, Resource, Served, discover
 from kubetraffic.adapters.source import EventSink, LoadReport, SourceError, StatusSink, bulk_load, scrub
+from kubetraffic.core.convert import ConversionError, convert
 from kubetraffic.core.events import ChangeEvent, ResourceStatus, SourceInfo
 from kubetraffic.core.state import ClusterState
 
@@ -221,8 +222,16 @@ class LiveSource:
 def _as_object(served: Served, item: dict[str, Any]) -> dict[str, Any]:
     """A list item as a standalone manifest (lists leave kind/apiVersion out)."""
     res = served.resource
-    if res.metadata_only:
-        return {"apiVersion": "v1", "kind": res.kind, "metadata": item.get("metadata"), "type": "kubernetes.io/tls"}
+    if res.metadata_only:  # Secrets: keep only the annotations the model keeps (others may hold data)
+        obj = {"apiVersion": served.api_version, "kind": res.kind, "metadata": dict(item.get("metadata") or {})}
+        try:
+            kept = convert(obj)[1].meta.annotations
+        except (ConversionError, KeyError):
+            kept = {}
+        obj["metadata"].pop("annotations", None)
+        if kept:
+            obj["metadata"]["annotations"] = dict(kept)
+        return obj
     return {
         "apiVersion": served.api_version,
         "kind": res.kind,

@@ -117,8 +117,8 @@ class Reflector:
     # ---------------------------------------------------------------- listing
     def _convert(self, raw: dict[str, Any]) -> KubeObject | None:
         res = self.served.resource
-        if res.metadata_only:  # only metadata was asked for; the selector fixed the type
-            raw = {"apiVersion": "v1", "kind": res.kind, "metadata": raw.get("metadata"), "type": "kubernetes.io/tls"}
+        if res.metadata_only:  # only metadata was asked for (a Secret's type is not part of it)
+            raw = {"apiVersion": self.served.api_version, "kind": res.kind, "metadata": raw.get("metadata")}
         elif raw.get("kind") != res.kind:  # list items come without kind/apiVersion
             raw = {**raw, "kind": res.kind, "apiVersion": self.served.api_version}
         try:

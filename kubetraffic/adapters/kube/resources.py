@@ -45,11 +45,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("Ingress", "networking.k8s.io", ("v1",), "ingresses", True, "Ingresses", "Ingress routes unknown"),
     Resource("IngressClass", "networking.k8s.io", ("v1",), "ingressclasses", False, "IngressClasses", "Ingress controllers unknown"),
     Resource("NetworkPolicy", "networking.k8s.io", ("v1",), "networkpolicies", True, "NetworkPolicies", "verdict may be wrong"),
-    # Only that TLS Secrets exist: metadata-only requests, so Secret data never leaves the API server.
-    Resource(
-        "Secret", "", ("v1",), "secrets", True, "TLS Secrets", "TLS certificate checks unknown",
-        field_selector="type=kubernetes.io/tls", metadata_only=True,
-    ),
+    # Only that Secrets exist (TLS checks): metadata-only requests, so Secret data never leaves
+    # the API server. Every type: ingress-nginx also serves certificates from Opaque Secrets.
+    Resource("Secret", "", ("v1",), "secrets", True, "Secrets", "TLS Secret checks unknown", metadata_only=True),
     Resource("GatewayClass", GATEWAY, GATEWAY_VERSIONS, "gatewayclasses", False, "GatewayClasses", "Gateway controllers unknown", optional=True),
     Resource("Gateway", GATEWAY, GATEWAY_VERSIONS, "gateways", True, "Gateways", "Gateway routes may be wrong", optional=True),
     Resource("HTTPRoute", GATEWAY, GATEWAY_VERSIONS, "httproutes", True, "HTTPRoutes", "Gateway routes may be wrong", optional=True),

@@ -98,12 +98,8 @@ def server_view(api: KubeAPI, kinds: tuple[str, ...] = FOLLOWED) -> dict[str, di
     out: dict[str, dict[Any, Any]] = {}
     for kind in kinds:
         objs = api.objects(kind)
-        if kind == "Secret":  # only TLS Secrets, and only their metadata and type
-            objs = [
-                {"apiVersion": "v1", "kind": "Secret", "metadata": o["metadata"], "type": o.get("type")}
-                for o in objs
-                if o.get("type") == "kubernetes.io/tls"
-            ]
+        if kind == "Secret":  # only their metadata is ever asked for
+            objs = [{"apiVersion": "v1", "kind": "Secret", "metadata": o["metadata"]} for o in objs]
         converted = (convert(o)[1] for o in objs)
         out[kind] = {o.meta.key: o for o in converted}
     return out
