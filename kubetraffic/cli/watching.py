@@ -11,11 +11,13 @@ state's gaps, which can change the answer too.
 
 from __future__ import annotations
 
+import io
 import queue
 import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
@@ -26,6 +28,7 @@ from kubetraffic.core.state import ClusterState
 from kubetraffic.render.text import clean_line
 
 A = TypeVar("A")
+R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -37,6 +40,31 @@ def watch_option(func: F) -> F:
         is_flag=True,
         help="Keep watching the cluster; print the answer again whenever it changes (Ctrl+C stops).",
     )(func)
+
+
+def remember(fn: Callable[..., R], seconds: float) -> Callable[..., R]:
+    """``fn`` whose answers are reused for ``seconds`` per arguments: while watching, a
+    recomputation must not repeat a DNS lookup or a TLS handshake on every cluster change."""
+    cache: dict[tuple[Any, ...], tuple[float, R]] = {}
+
+    def cached(*args: Any) -> R:
+        now = time.monotonic()
+        hit = cache.get(args)
+        if hit is not None and now - hit[0] < seconds:
+            return hit[1]
+        value = fn(*args)
+        cache[args] = (now, value)
+        return value
+
+    return cached
+
+
+def print_rule(color: str = "auto") -> None:
+    """A dim time stamp between two answers printed for people."""
+    from kubetraffic.render.output import make_console
+
+    stamp = time.strftime("%H:%M:%S")
+    make_console(color).print(f"── {stamp} " + "─" * 20, style="dim")
 
 
 def print_json_line(value: Any) -> None:
@@ -73,6 +101,34 @@ class _Trouble:
                 _warn("watching the API server again")
 
 
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A recomputation that ended in a command's error (e.g. the pod is gone for now)."""
+
+    message: str
+    code: int
+
+
+def _guarded(compute: Callable[[ClusterState], A], state: ClusterState) -> A | Failed:
+    """``compute`` with its ``fail()`` turned into an answer: while watching, an error is a
+    state of the cluster (the pod was deleted, the Gateway is not there yet), not the end."""
+    captured = io.StringIO()
+    stderr, sys.stderr = sys.stderr, captured
+    try:
+        answer = compute(state)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+        return Failed(captured.getvalue().strip() or f"exit status {code}", code)
+    finally:
+        sys.stderr = stderr
+    if captured.getvalue():  # warnings of a good answer go out as usual
+        stderr.write(captured.getvalue())
+    return answer
+
+
 def _warn(message: str) -> None:
     sys.stderr.write(f"kubetraffic: {clean_line(message)}\n")
     sys.stderr.flush()
@@ -91,13 +147,15 @@ def run_watch(
 ) -> A:
     """Print ``compute(state)`` now and again after every change that alters ``key(answer)``.
 
-    Returns the last answer when interrupted (Ctrl+C) or when ``stop`` is set; the source is
-    closed either way.
+    The first answer is computed as the command would without --watch (its errors end the
+    command); later errors are printed on stderr once and watching goes on. Returns the last
+    answer when interrupted (Ctrl+C) or when ``stop`` is set; the source is closed either way.
     """
     inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
     trouble = _Trouble(source.statuses())
     answer = compute(state)
     last = key(answer)
+    failed: Failed | None = None
     show(answer)
 
     def take(item: tuple[str, Any]) -> bool:
@@ -131,10 +189,16 @@ def run_watch(
                 except queue.Empty:
                     break
             if changed:
-                fresh_answer = compute(state)
-                fresh_key = key(fresh_answer)
+                fresh = _guarded(compute, state)
+                if isinstance(fresh, Failed):
+                    if fresh != failed:
+                        _warn(fresh.message.removeprefix("kubetraffic: "))
+                    failed, last = fresh, _UNSET  # once it recovers, say the answer again
+                    continue
+                failed = None
+                fresh_key = key(fresh)
                 if fresh_key != last:
-                    answer, last = fresh_answer, fresh_key
+                    answer, last = fresh, fresh_key
                     show(answer)
     except KeyboardInterrupt:
         pass
