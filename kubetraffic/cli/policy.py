@@ -13,6 +13,7 @@ import click
 from kubetraffic.adapters.source import ClusterSource
 from kubetraffic.cli.common import fail, make_resolver, open_state, scope_namespace, usage_error
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, GlobalOptions, get_options, global_options
+from kubetraffic.cli.watching import print_json_line, print_rule, run_watch, watch_option
 from kubetraffic.core.diagnose.egress import EgressAnswer, build_answer
 from kubetraffic.core.diagnose.targets import Spec, TargetError, parse_spec, source_pods
 from kubetraffic.core.labels import SelectorError, parse_label_query
@@ -82,21 +83,46 @@ def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState) -> Non
 @click.argument("pod", metavar="POD")
 @click.argument("dest", metavar="DEST[:PORT]")
 @click.option("--protocol", type=PROTOCOL, default="TCP", show_default=True, help="Protocol when DEST has no /proto.")
+@watch_option
 @global_options
-def egress(pod: str, dest: str, protocol: str) -> None:
+def egress(pod: str, dest: str, protocol: str, watch: bool) -> None:
     """Can POD (ns/pod, ns/workload, or a name in -n) reach DEST?
 
     DEST is ns/pod, ns/workload, a Service (ns/svc, svc.ns), an IP, a CIDR or a host
     name, with an optional :PORT (443, 53/udp, or a named port). A Service is followed to
-    its endpoints and target port. Exit 0 when allowed, 1 when denied.
+    its endpoints and target port. Exit 0 when allowed, 1 when denied. With --watch, keep
+    following the cluster and print the verdict again whenever it changes (e.g. until the
+    fix lands).
     """
     opts = get_options()
     state, source = open_state(opts)
-    ns = _namespace(opts, state)
-    src = _spec(state, pod, ns, source=True)
-    if src.kind not in ("pod", "workload") or src.port is not None:
-        fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
-    _emit(opts, _answer(opts, src, _spec(state, dest, ns), protocol, state, source), state)
+
+    def compute(state: ClusterState) -> EgressAnswer:
+        ns = _namespace(opts, state)
+        src = _spec(state, pod, ns, source=True)
+        if src.kind not in ("pod", "workload") or src.port is not None:
+            fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
+        return _answer(opts, src, _spec(state, dest, ns), protocol, state, source)
+
+    if not watch:
+        _emit(opts, compute(state), state)
+    from kubetraffic.render.verdict import answer_data, answer_view
+
+    shown = [0]
+
+    def show(answer: EgressAnswer) -> None:
+        shown[0] += 1
+        if opts.output == "json":
+            print_json_line(answer_data(answer))
+        elif opts.output == "yaml":
+            write_data(answer_data(answer), "yaml")
+        else:
+            if shown[0] > 1:
+                print_rule(opts.color)
+            make_console(opts.color).print(answer_view(answer, state))
+
+    last = run_watch(state, source, compute, show, key=answer_data)
+    sys.exit(EXIT_OK if last.allowed else EXIT_FAIL)
 
 
 @click.command(short_help="The verdict for any pair, both directions of policy.")

@@ -178,15 +178,121 @@ def test_forbidden_networkpolicies_degrade_the_answer_and_say_so(cluster: KubeAP
     assert offline["gaps"] == doc["gaps"]
 
 
-def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
-    """One stdout line of a running process, or fail after ``timeout`` seconds."""
+def _read_line(proc: subprocess.Popen[str], timeout: float, *, stderr: bool = False) -> str:
+    """One line of a running process's stdout (or stderr), or fail after ``timeout`` seconds."""
     import selectors
 
+    stream = proc.stderr if stderr else proc.stdout
+    assert stream is not None
     with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        sel.register(stream, selectors.EVENT_READ)
         assert sel.select(timeout), f"no output within {timeout} s"
-    assert proc.stdout is not None
-    return proc.stdout.readline()
+    return stream.readline()
+
+
+TRACE_HOST = "site-0.payments-000.example.com"
+TRACE = [f"http://{TRACE_HOST}/web", "--resolve", f"{TRACE_HOST}=203.0.113.10", "--no-probe"]  # stay offline
+
+
+def test_trace_and_egress_answer_identically_live_and_from_a_snapshot(cluster: KubeAPI, tmp_path: Path) -> None:
+    saved = str(tmp_path / "s")
+    assert run("--kubeconfig", str(cluster.kubeconfig), "snapshot", "save", saved).returncode == 0
+    questions = [
+        ["trace", *TRACE],
+        ["egress", "payments-000/api", "8.8.8.8:443"],
+        ["egress", "payments-000/api", "payments-000/web:8080"],
+        ["explain", "--from", "search-001/web", "--to", "payments-000/admin", "--port", "80"],
+    ]
+    verdicts = set()
+    for question in questions:
+        live = run("--kubeconfig", str(cluster.kubeconfig), *question, "-o", "json")
+        offline = run("--snapshot", saved, *question, "-o", "json")
+        assert live.returncode == offline.returncode, question
+        assert json.loads(live.stdout) == json.loads(offline.stdout), question
+        verdicts.add(live.returncode)
+    assert verdicts == {0, 1}  # both kinds of answer were compared
+
+
+def _watching(kubeconfig: Path, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "kubetraffic", "--kubeconfig", str(kubeconfig), *args, "--watch", "-o", "json"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+
+
+def _interrupt(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    """Ctrl+C: the exit code and stderr; it must stop at once and print nothing more."""
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=5)
+    assert time.monotonic() - t0 < 2.0
+    rest, err = proc.communicate(timeout=5)
+    assert rest == ""
+    assert "Traceback" not in err
+    return code, err
+
+
+def test_egress_watch_prints_the_verdict_again_when_the_fix_lands(cluster: KubeAPI) -> None:
+    import yaml
+
+    proc = _watching(cluster.kubeconfig, "egress", "payments-000/api", "8.8.8.8:443")
+    try:
+        denied = json.loads(_read_line(proc, 20))
+        assert denied["allowed"] is False
+        cluster.wait_requests("watch", "networkpolicies", 1)
+        cluster.create(yaml.safe_load(denied["fix"]["yaml"]))  # the fix kubetraffic proposed lands
+        allowed = json.loads(_read_line(proc, 5))
+        assert allowed["allowed"] is True
+        fix = yaml.safe_load(denied["fix"]["yaml"])["metadata"]
+        assert allowed["egress"]["matched"]["policy"] == f"{fix['namespace']}/{fix['name']}"
+        code, _ = _interrupt(proc)
+        assert code == 0  # the last verdict: allowed
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_trace_watch_follows_the_backend_and_survives_its_absence(cluster: KubeAPI) -> None:
+    proc = _watching(cluster.kubeconfig, "trace", *TRACE)
+    try:
+        first = json.loads(_read_line(proc, 20))
+        assert first["verdict"] in ("ok", "degraded")
+        cluster.wait_requests("watch", "services", 1)
+        web = cluster.delete("Service", "payments-000", "web")
+        broken = json.loads(_read_line(proc, 5))
+        assert broken["verdict"] == "broken"
+        assert broken["hops"][broken["first_failure"]]["kind"] == "service"
+        cluster.create({k: v for k, v in web.items() if k != "status"})
+        again = json.loads(_read_line(proc, 5))
+        assert again["verdict"] == first["verdict"]
+        cluster.delete("Ingress", "payments-000", "site-0")  # no route at all: still an answer
+        assert json.loads(_read_line(proc, 5))["route"] is None
+        code, _ = _interrupt(proc)
+        assert code == 1  # the last trace is broken
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_an_error_while_watching_is_said_once_and_watching_goes_on(cluster: KubeAPI) -> None:
+    pod = next(p for p in cluster.objects("Pod") if p["metadata"]["name"].startswith("api-"))
+    name = f"payments-000/{pod['metadata']['name']}"
+    proc = _watching(cluster.kubeconfig, "egress", name, "8.8.8.8:443")
+    try:
+        first = json.loads(_read_line(proc, 20))
+        cluster.wait_requests("watch", "pods", 1)
+        cluster.delete("Pod", "payments-000", pod["metadata"]["name"])
+        assert name in _read_line(proc, 5, stderr=True)  # said on stderr; nothing on stdout
+        cluster.create(policy_dict("unrelated", "search-001"))  # more changes while it is gone
+        server_set = ("uid", "resourceVersion", "creationTimestamp")
+        metadata = {k: v for k, v in pod["metadata"].items() if k not in server_set}
+        cluster.create({**pod, "metadata": metadata})  # the same pod back (as if recreated)
+        again = json.loads(_read_line(proc, 5))  # the same verdict, said again after the error
+        assert again == first
+        code, err = _interrupt(proc)
+        assert code == 1
+        assert name not in err  # the error was said once, not again for the later changes
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_get_watch_prints_json_lines_on_change_and_stops_on_ctrl_c(kube_api: KubeAPI) -> None:
