@@ -170,6 +170,15 @@ def test_forbidden_networkpolicies_degrade_the_answer_and_say_so(cluster: KubeAP
     assert doc["counts"]["Pod"] == 64
     assert doc["gaps"]["NetworkPolicy"].startswith("NetworkPolicies not visible (forbidden: cannot list")
     assert "verdict may be wrong" in out.stderr
+    # The answers that depend on policies say so, instead of a confident verdict.
+    trace = _json("--kubeconfig", str(cluster.kubeconfig), "trace", *TRACE, "-o", "json")
+    policy = next(h for h in trace["hops"] if h["kind"] == "policy")
+    assert policy["status"] == "unknown"
+    assert policy["evidence"][0] == doc["gaps"]["NetworkPolicy"]
+    egress = run("--kubeconfig", str(cluster.kubeconfig), "egress", "payments-000/api", "8.8.8.8:443", "-o", "json")
+    assert doc["gaps"]["NetworkPolicy"] in json.loads(egress.stdout)["notes"]
+    table = run("--kubeconfig", str(cluster.kubeconfig), "egress", "payments-000/api", "8.8.8.8:443")
+    assert "NetworkPolicies not visible" in table.stdout
     # A snapshot of what could be seen keeps saying what could not.
     saved = run("--kubeconfig", str(cluster.kubeconfig), "snapshot", "save", str(tmp_path / "s"))
     assert saved.returncode == 0
