@@ -95,18 +95,20 @@ def bench_events() -> list[tuple[str, str, str]]:
 
         relax_full_collections()  # as LiveSource.follow() does
         hub.start(on_events, lambda status: None)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for line in lines:
             event = parse_event(line)  # what the watch does with each line
             reflector.apply_event(event["type"], event["object"])
         assert done.wait(60)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         hub.stop()
         assert state.pod_count() == len(lines), state.pod_count()
         assert all(p.labels.get("rollout") == "2" for p in state.pods() if not p.meta.name.endswith("-new"))
-        rates.append(len(lines) / elapsed)
-    rate = statistics.median(rates)
-    return [(f"watch events -> model ({len(lines):,} pod events, no HTTP)", f"{rate:,.0f} /s", "≥ 20,000 /s")]
+        rates.append((len(lines) / elapsed, len(lines) / cpu))
+    wall = statistics.median(r[0] for r in rates)
+    per_cpu = statistics.median(r[1] for r in rates)  # what a busy shared machine cannot skew
+    what = f"watch events -> model ({len(lines):,} pod events, no HTTP), wall (per CPU second)"
+    return [(what, f"{wall:,.0f} /s ({per_cpu:,.0f} /s)", "≥ 20,000 /s")]
 
 
 SYNC = """

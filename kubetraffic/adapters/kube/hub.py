@@ -37,7 +37,7 @@ class EventHub:
 
     def __init__(self, *, window: float = 0.05) -> None:
         self.window = window
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._pending: dict[Slot, ChangeEvent] = {}
         self._statuses: dict[str, ResourceStatus] = {}
         self._changed_statuses: list[ResourceStatus] = []

@@ -34,7 +34,7 @@ from kubetraffic.adapters.kube.stream import (
     shutdown,
 )
 from kubetraffic.adapters.source import LoadProblem
-from kubetraffic.core.convert import ConversionError, convert
+from kubetraffic.core.convert import CONVERTERS, ConversionError
 from kubetraffic.core.events import ChangeEvent, ResourceStatus
 from kubetraffic.core.objects import KubeObject
 
@@ -77,6 +77,7 @@ class Reflector:
         self.problems: list[LoadProblem] = []
         self.synced = threading.Event()
         self._watch = RawWatch()
+        self._converter = CONVERTERS[served.kind]
         self._resp: Any = None
         self._resync_reason = ""
         self.thread = threading.Thread(target=self._run, name=f"kube-{served.resource.plural}", daemon=True)
@@ -122,12 +123,15 @@ class Reflector:
         elif raw.get("kind") != res.kind:  # list items come without kind/apiVersion
             raw = {**raw, "kind": res.kind, "apiVersion": self.served.api_version}
         try:
-            return convert(raw)[1]
-        except (ConversionError, KeyError) as exc:
-            md = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-            name = "/".join(filter(None, (str(md.get("namespace") or ""), str(md.get("name") or "?"))))
-            self.problems.append(LoadProblem(f"{res.kind} {name}", str(exc)))
-            return None
+            return self._converter(raw)  # core.convert's converter for the kind, called directly
+        except ConversionError as exc:
+            problem = str(exc)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            problem = f"{res.kind}: malformed object ({type(exc).__name__}: {exc})"
+        md = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+        name = "/".join(filter(None, (str(md.get("namespace") or ""), str(md.get("name") or "?"))))
+        self.problems.append(LoadProblem(f"{res.kind} {name}", problem))
+        return None
 
     def _pages(self) -> Iterator[dict[str, Any]]:
         res = self.served.resource
@@ -353,18 +357,17 @@ class Reflector:
             if rv:
                 self.rv = rv  # resume from here: nothing of this kind changed before it
             return
+        key = (str(md.get("namespace") or "") if self.served.resource.namespaced else "", str(md.get("name") or ""))
         if event_type == "DELETED":
-            key = (str(md.get("namespace") or "") if self.served.resource.namespaced else "", str(md.get("name") or ""))
             old = self.known.pop(key, None)
             if old is not None:
                 self.hub.put((ChangeEvent("DELETED", self.kind, key, old[1]),))
         elif event_type in ("ADDED", "MODIFIED"):
-            obj = self._convert(raw)
-            if obj is not None:
-                key = obj.meta.key
-                old = self.known.get(key)
-                if old is None or old[0] != rv:
-                    self.known[key] = (rv, obj)
-                    self.hub.put((ChangeEvent("MODIFIED" if old else "ADDED", self.kind, key, obj),))
+            old = self.known.get(key)
+            if old is None or old[0] != rv:  # a replay of what is known is not converted again
+                obj = self._convert(raw)
+                if obj is not None:
+                    self.known[obj.meta.key] = (rv, obj)
+                    self.hub.put((ChangeEvent("MODIFIED" if old else "ADDED", self.kind, obj.meta.key, obj),))
         if rv:
             self.rv = rv
