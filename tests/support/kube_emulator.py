@@ -610,13 +610,19 @@ def _server_defaults(kind: Kind, obj: dict[str, Any]) -> None:
         md["labels"] = {**(md.get("labels") or {}), "kubernetes.io/metadata.name": md["name"]}
         obj.setdefault("status", {"phase": "Active"})
     elif kind.kind == "Pod":
-        # kubernetes>=37 refuses containerStatuses without imageID; kubelets always set it.
+        # A kubelet always reports these; kubernetes>=37's typed models refuse a status without them.
         spec, status = obj.get("spec"), obj.get("status")
-        containers = spec.get("containers") if isinstance(spec, dict) else None
-        images = {c.get("name"): c.get("image", "") for c in containers or [] if isinstance(c, dict)}
-        statuses = status.get("containerStatuses") if isinstance(status, dict) else None
-        for st in statuses if isinstance(statuses, list) else []:
-            if isinstance(st, dict) and not st.get("imageID"):
-                image = st.get("image") or images.get(st.get("name"), "")
-                st.setdefault("image", image)
-                st["imageID"] = f"{image}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+        images: dict[Any, str] = {}
+        for field_ in ("containers", "initContainers", "ephemeralContainers"):
+            containers = spec.get(field_) if isinstance(spec, dict) else None
+            images.update({c.get("name"): c.get("image", "") for c in containers or [] if isinstance(c, dict)})
+        for field_ in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+            statuses = status.get(field_) if isinstance(status, dict) else None
+            for st in statuses if isinstance(statuses, list) else []:
+                if isinstance(st, dict):
+                    image = st.get("image") or images.get(st.get("name"), "")
+                    st.setdefault("image", image)
+                    st.setdefault("ready", False)
+                    st.setdefault("restartCount", 0)
+                    if not st.get("imageID"):
+                        st["imageID"] = f"{image}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
