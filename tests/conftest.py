@@ -1,5 +1,4 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared across the suite."""
 
-from tests.support.kube_api import kube_api
-
-__all__ = ["kube_api"]  # the emulated Kubernetes API server (tests/support/kube_api.py)
+from tests.support.kube_api import kube_api  # noqa: F401 - the emulated Kubernetes API server
+from tests.support.metrics_scenario import prometheus  # noqa: F401 - a real, backfilled Prometheus

@@ -7,13 +7,15 @@ ambiguous name, bad port, unresolvable host), 3 no cluster source.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import NoReturn
 
 import click
 
 from kubetraffic.adapters.source import ClusterSource
 from kubetraffic.cli.common import fail, make_resolver, open_state, scope_namespace, usage_error
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, GlobalOptions, get_options, global_options
-from kubetraffic.cli.watching import print_json_line, print_rule, run_watch, watch_option
+from kubetraffic.cli.watching import print_json_line, print_rule, remember, run_watch, watch_option
 from kubetraffic.core.diagnose.egress import EgressAnswer, build_answer
 from kubetraffic.core.diagnose.targets import Spec, TargetError, parse_spec, source_pods
 from kubetraffic.core.labels import SelectorError, parse_label_query
@@ -69,11 +71,17 @@ def _answer(
         fail(str(exc))
 
 
-def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState) -> None:
+def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source: ClusterSource) -> None:
+    from kubetraffic.cli.metrics import enrich_egress, open_metrics
     from kubetraffic.render.verdict import answer_data, answer_view
 
+    # Measured drops join the answer as notes; they never change the verdict or the exit code.
+    answer, measured = enrich_egress(answer, opts, open_metrics(opts, state, source))
     if opts.output in ("json", "yaml"):
-        write_data(answer_data(answer), opts.output)
+        document = answer_data(answer)
+        if measured:
+            document["metrics"] = measured
+        write_data(document, opts.output)
     else:
         make_console(opts.color).print(answer_view(answer, state))
     sys.exit(EXIT_OK if answer.allowed else EXIT_FAIL)
@@ -105,17 +113,28 @@ def egress(pod: str, dest: str, protocol: str, watch: bool) -> None:
         return _answer(opts, src, _spec(state, dest, ns), protocol, state, source)
 
     if not watch:
-        _emit(opts, compute(state), state)
+        _emit(opts, compute(state), state, source)
+    _watch_egress(opts, state, source, compute)
+
+
+def _watch_egress(
+    opts: GlobalOptions, state: ClusterState, source: ClusterSource, compute: Callable[[ClusterState], EgressAnswer]
+) -> NoReturn:
+    """egress --watch: printed again when the cluster changes the verdict; figures as of each print."""
+    from kubetraffic.cli.metrics import enrich_egress, open_metrics
     from kubetraffic.render.verdict import answer_data, answer_view
 
+    metrics = remember(lambda: open_metrics(opts, state, source), float("inf"))  # opened once, when needed
     shown = [0]
 
     def show(answer: EgressAnswer) -> None:
         shown[0] += 1
-        if opts.output == "json":
-            print_json_line(answer_data(answer))
-        elif opts.output == "yaml":
-            write_data(answer_data(answer), "yaml")
+        answer, measured = enrich_egress(answer, opts, metrics())
+        if opts.output in ("json", "yaml"):
+            document = answer_data(answer)
+            if measured:
+                document["metrics"] = measured
+            print_json_line(document) if opts.output == "json" else write_data(document, "yaml")
         else:
             if shown[0] > 1:
                 print_rule(opts.color)
@@ -147,7 +166,7 @@ def explain(from_: str, to: str, port: str | None, protocol: str) -> None:
         if dest.port is not None:
             usage_error(f"give the port once: --to {to!r} already has one")
         dest = _spec(state, f"[{to}]:{port}" if ":" in to else f"{to}:{port}", ns)
-    _emit(opts, _answer(opts, src, dest, protocol, state, source), state)
+    _emit(opts, _answer(opts, src, dest, protocol, state, source), state, source)
 
 
 def _one_pod(state: ClusterState, spec: Spec, text: str) -> Pod:

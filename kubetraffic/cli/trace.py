@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kubetraffic.cli.common import fail, make_resolver, open_state
+from kubetraffic.cli.metrics import enrich_traces, open_metrics, time_flags
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, EXIT_USAGE, get_options, global_options
 from kubetraffic.cli.watching import print_json_line, print_rule, remember, run_watch, watch_option
 from kubetraffic.core.diagnose.model import Trace
@@ -67,6 +68,7 @@ def trace(
         except RequestError as exc:
             fail(str(exc), EXIT_USAGE)
     opts = get_options()
+    time_flags(opts)  # a malformed --at or --window is a usage error before any work
     state, source = open_state(opts)
     live = state.info.mode == "live"
     resolver = make_resolver(opts, source, allow_system=live)
@@ -97,10 +99,13 @@ def trace(
             traces.append(build_trace(state, plan, probe=handshake(*target) if target else None, now=now))
         return traces
 
-    shown = [0]
+    metrics = remember(lambda: open_metrics(opts, state, source), float("inf"))  # opened once, when needed
+    shown: list[list[Trace]] = []
 
     def show(traces: list[Trace]) -> None:
-        shown[0] += 1
+        if traces:  # figures per hop; a dead or slow Prometheus is one stderr line, never a failure
+            traces = enrich_traces(traces, opts, metrics(), sparklines=opts.output == "table")
+        shown.append(traces)
         if opts.output in ("json", "yaml"):
             docs = [trace_data(t) for t in traces]
             doc: Any = docs[0] if len(urls) == 1 and docs else docs
@@ -109,16 +114,15 @@ def trace(
             elif docs or len(urls) > 1:
                 write_data(doc, opts.output)
         elif traces:
-            if shown[0] > 1:
+            if len(shown) > 1:
                 print_rule(opts.color)
             console = make_console(opts.color)
             console.print(trace_view(traces[0]) if len(urls) == 1 else summary_view(traces))
 
-    if watch:
-        traces = run_watch(state, source, compute, show, key=lambda ts: [trace_data(t) for t in ts])
+    if watch:  # printed again when the cluster changes the trace; figures are as of each print
+        run_watch(state, source, compute, show, key=lambda ts: [trace_data(t) for t in ts])
     else:
-        traces = compute(state)
-        show(traces)
+        show(compute(state))
     if malformed:
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FAIL if any(t.verdict == "broken" for t in traces) else EXIT_OK)
+    sys.exit(EXIT_FAIL if any(t.verdict == "broken" for t in shown[-1]) else EXIT_OK)
