@@ -134,7 +134,10 @@ def _watch_egress(
             document = answer_data(answer)
             if measured:
                 document["metrics"] = measured
-            print_json_line(document) if opts.output == "json" else write_data(document, "yaml")
+            if opts.output == "json":
+                print_json_line(document)
+            else:
+                write_data(document, "yaml")
         else:
             if shown[0] > 1:
                 print_rule(opts.color)
