@@ -126,6 +126,8 @@ class LiveSource:
     def open(self) -> ClusterState:
         """List everything (blocking); raises ClusterUnreachable when the server does not answer."""
         reflectors = self._plan()
+        if any(r.thread.ident is not None for r in reflectors):
+            raise RuntimeError("LiveSource.open() was already called; the state it returned stays current via follow()")
         with bulk_load():  # the lists build the model's long-lived objects: no GC rescans
             for reflector in reflectors:
                 reflector.start()
