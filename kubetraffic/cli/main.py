@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "get": ("kubetraffic.cli.inspect", "get", "List loaded objects of one kind (pods, svc, ing, netpol, ...)."),
     "snapshot": ("kubetraffic.cli.snapshot_cmd", "snapshot", "snapshot save DIR: the objects used, as files."),
     "trace": ("kubetraffic.cli.trace", "trace", "Follow a URL hop by hop and name the first broken hop."),
+    "capture": ("kubetraffic.cli.capture", "capture", "Capture packets (pod, interface, pcap); diagnose the flows."),
     "egress": (
         "kubetraffic.cli.policy",
         "egress",

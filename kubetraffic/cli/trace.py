@@ -12,6 +12,7 @@ from kubetraffic.cli.common import fail, make_resolver, open_state
 from kubetraffic.cli.metrics import enrich_traces, open_metrics, time_flags
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, EXIT_USAGE, get_options, global_options
 from kubetraffic.cli.watching import print_json_line, print_rule, remember, run_watch, watch_option
+from kubetraffic.cli.wire import capture_options
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.core.diagnose.observations import DnsAnswer, TlsObservation
 from kubetraffic.core.diagnose.trace import TracePlan, build_trace, plan_trace
@@ -51,10 +52,18 @@ def _probe(address: str, port: int, sni: str) -> TlsObservation:
     default=None,
     help="TLS handshake with the entry point to read the served certificate (default: on for live clusters).",
 )
+@capture_options
 @watch_option
 @global_options
 def trace(
-    urls: tuple[str, ...], method: str, headers: tuple[str, ...], via: str | None, probe: bool | None, watch: bool
+    urls: tuple[str, ...],
+    method: str,
+    headers: tuple[str, ...],
+    via: str | None,
+    probe: bool | None,
+    capture: str | None,
+    capture_yes: bool,
+    watch: bool,
 ) -> None:
     """Follow each URL: client → DNS → entry point → controller → rule → TLS → Service →
     EndpointSlices → pods → NetworkPolicy. Each hop says ok / WARN / FAIL with evidence and a
@@ -68,6 +77,8 @@ def trace(
         except RequestError as exc:
             fail(str(exc), EXIT_USAGE)
     opts = get_options()
+    if watch and capture:
+        fail("--capture and --watch cannot be used together: a capture is a bounded sample, taken once", EXIT_USAGE)
     time_flags(opts)  # a malformed --at or --window is a usage error before any work
     state, source = open_state(opts)
     live = state.info.mode == "live"
@@ -105,6 +116,10 @@ def trace(
     def show(traces: list[Trace]) -> None:
         if traces:  # figures per hop; a dead or slow Prometheus is one stderr line, never a failure
             traces = enrich_traces(traces, opts, metrics(), sparklines=opts.output == "table")
+        if capture and traces:
+            from kubetraffic.cli.wire import add_wire_hops
+
+            traces = add_wire_hops(opts, traces, capture, state=state, yes=capture_yes)
         shown.append(traces)
         if opts.output in ("json", "yaml"):
             docs = [trace_data(t) for t in traces]
