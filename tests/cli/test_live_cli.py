@@ -351,3 +351,11 @@ def test_get_watch_prints_json_lines_on_change_and_stops_on_ctrl_c(kube_api: Kub
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize("command", [["trace", "http://shop.example.com/"], ["egress", "shop/frontend", "10.0.0.1:80"]])
+def test_watch_and_capture_do_not_mix(command: list[str]) -> None:
+    fixtures = str(Path(__file__).parent.parent / "fixtures" / "basic")
+    out = run("--snapshot", fixtures, *command, "--watch", "--capture", "5")
+    assert out.returncode == 2
+    assert "--capture and --watch cannot be used together" in out.stderr
