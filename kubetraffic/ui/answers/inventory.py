@@ -74,13 +74,19 @@ def namespace_rows(state: ClusterState, namespace: str, route_health: RouteHealt
         _group(namespace, "NetworkPolicies", _policies(state, namespace)),
     ]
     shown = [g for g in groups if g.children]
-    problems = [
-        f"{row.target.title()}: {row.detail}"
-        for g in shown
-        for row in g.children
-        if row.status == "fail" and g.target.detail != "NetworkPolicies"
-    ]
+    problems = [f"{row.target.title()}: {row.detail}" for g in shown for row in _failing(g.children)]
     return NamespaceRows(namespace, shown, worst(*(g.status for g in shown)), problems)
+
+
+def _failing(rows: list[NavRow]) -> list[NavRow]:
+    """The failing rows that say why: a rule rather than its Ingress, a pod rather than its workload."""
+    out: list[NavRow] = []
+    for row in rows:
+        if row.status != "fail":
+            continue
+        deeper = _failing(row.children)
+        out += deeper if deeper and row.target.kind in (t.INGRESS, t.HTTP_ROUTE) else [row]
+    return out
 
 
 def _group(namespace: str, name: str, children: list[NavRow]) -> NavRow:
