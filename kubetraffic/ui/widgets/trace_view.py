@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from kubetraffic.core.diagnose.model import Hop, Trace
@@ -77,34 +77,36 @@ def render_trace_head(trace: Trace, pal: Palette) -> RenderableType:
     return Group(*parts)
 
 
-class TraceView(VerticalScroll):
-    """The hop chain of one trace."""
+class TraceView(Vertical):
+    """The verdict on top (it stays in view) and the hop chain, scrollable, below."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="trace-head")
+        yield VerticalScroll(id="trace-cards")
 
     def show(self, trace: Trace, *, focus_failure: bool = False) -> None:
         """Render ``trace``, reusing existing cards, and bring the first failure into view."""
         pal = palette(self.app)
         self.trace = trace
         self.query_one("#trace-head", Static).update(render_trace_head(trace, pal))
-        cards = list(self.query(HopCard))
+        scroller = self.query_one("#trace-cards", VerticalScroll)
+        cards = list(scroller.query(HopCard))
         for extra in cards[len(trace.hops) :]:
             extra.remove()
         new = [HopCard() for _ in range(len(trace.hops) - len(cards))]
         if new:
-            self.mount_all(new)
+            scroller.mount_all(new)
         cards = (cards + new)[: len(trace.hops)]
         first = trace.first_failure
         for i, (card, hop) in enumerate(zip(cards, trace.hops, strict=True)):
             card.set_hop(hop, i, i == first)
         if first is not None:
             target = cards[first]
-            self.call_after_refresh(lambda: self.scroll_to_widget(target, animate=False, top=False))
+            self.call_after_refresh(lambda: scroller.scroll_to_widget(target, animate=False, top=True))
             if focus_failure:
                 self.call_after_refresh(target.focus)
         else:
-            self.scroll_home(animate=False)
+            scroller.scroll_home(animate=False)
 
     @property
     def cards(self) -> list[HopCard]:
