@@ -160,7 +160,7 @@ class MainScreen(Screen[None]):
         header.namespace = self.settings.namespace or info.namespace or ("all" if self.settings.all_namespaces else "")
         header.load_state = "loading cluster…"
         header.statuses = {}
-        self.analysis.context = Context(resolver=self._resolver(source), probe=info.mode == "live")
+        self.analysis.context = Context(probe=info.mode == "live")
         self.mount(ClusterFeed(source))
 
     def _resolver(self, source: ClusterSource) -> HostResolver:
@@ -179,6 +179,8 @@ class MainScreen(Screen[None]):
         self._loaded_once = True
         self.model = message.model
         self.analysis.model = message.model
+        # The source's own name table (the demo's) is known once it is open.
+        self.analysis.context = replace(self.analysis.context, resolver=self._resolver(self.source))
         self._open_metrics(message.model, self.source)
         self.header.load_state = ""
         with message.model.read() as state:
