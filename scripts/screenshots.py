@@ -120,6 +120,36 @@ async def shot_egress(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def shot_capture(pilot: Pilot[Any]) -> None:
+    """``c`` on a payments-api pod: the plan, then a few seconds of its packets (demo only)."""
+    from kubetraffic.ui.feeds import PacketFeed
+    from kubetraffic.ui.screens.confirm import ConfirmScreen
+
+    app = pilot.app
+    with app.main.model.read() as state:
+        pod = sorted(p.meta.name for p in state.pods("payments"))[0]
+    await open_target(
+        pilot, t.Target(t.WORKLOAD, "payments", "payments-api", detail="Deployment"), expand=("Workloads",)
+    )
+    nav = app.main.navigator
+    for node in nav._walk():
+        if node.data is not None and node.data.target.name == "payments-api":
+            node.expand()
+    await settle(pilot)
+    nav.select_target(t.Target(t.POD, "payments", pod))
+    await settle(pilot)
+    await pilot.press("c")
+    while not isinstance(app.screen, ConfirmScreen):
+        await pilot.pause(0.05)
+    await pilot.press("y")
+    feed = app.main.query_one(PacketFeed)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (app.main.packets.summary is None or app.main.packets.summary.packets < 12):
+        await pilot.pause(0.2)
+    assert feed.running or app.main.packets.summary is not None
+    await settle(pilot)
+
+
 async def shot_pods(pilot: Pilot[Any]) -> None:
     """``:pod`` filtered with ``/cart``."""
     await pilot.press("colon", *"pod", "enter")
@@ -160,6 +190,7 @@ SHOTS: dict[str, tuple[Callable[[Pilot[Any]], Awaitable[None]], dict[str, Any]]]
     "main": (shot_main, {}),
     "trace": (shot_trace, {}),
     "egress": (shot_egress, {}),
+    "capture": (shot_capture, {"needs": "capture_source"}),
     "pods": (shot_pods, {}),
     "filter": (shot_filter, {}),
     "yaml": (shot_yaml, {}),
@@ -186,7 +217,11 @@ def preserve_spaces(svg: str) -> str:
 async def take(name: str) -> Path:
     """Drive one shot and write screenshots/NAME.svg (and .png)."""
     drive, options = SHOTS[name]
-    app = KubetrafficApp(make_source(), UiSettings())
+    source = make_source()
+    if "needs" in options and not hasattr(source, options["needs"]):
+        print(f"skipped {name}: the {source.info.mode} source has no {options['needs']}", file=sys.stderr)
+        return OUT / f"{name}.svg"
+    app = KubetrafficApp(source, UiSettings())
     size = options.get("size", SIZE)
     async with app.run_test(size=size) as pilot:
         if "theme" in options:
