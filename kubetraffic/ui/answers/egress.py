@@ -151,7 +151,7 @@ def wire_rows(state: ClusterState, src: Spec, summary: CaptureSummary) -> list[W
         verdict = answer.verdict
         why = ""
         if verdict is not None and not answer.allowed:
-            why = "denied by the " + " and ".join(f"{s.direction} of {s.pod}" for s in verdict.denied_sides)
+            why = "denied by " + " and ".join(sorted({s.direction for s in verdict.denied_sides}))
         rows.append(WireRow(label, protocol, flow.state, flow.diagnosis, answer.allowed, why))
     return rows
 

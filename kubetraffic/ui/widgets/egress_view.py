@@ -47,10 +47,10 @@ def render_egress(view: EgressView, pal: Palette, measured: list[str] | None = N
     if view.wire:
         wire = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
         wire.add_column(" ", no_wrap=True)
-        wire.add_column("seen on the wire", no_wrap=True)
-        wire.add_column("proto")
-        wire.add_column("wire")
-        wire.add_column("policy")
+        wire.add_column("seen on the wire", ratio=2)
+        wire.add_column("proto", no_wrap=True)
+        wire.add_column("on the wire", ratio=3)
+        wire.add_column("policy", ratio=1)
         for row in view.wire:
             status = "unknown" if row.allowed is None else ("ok" if row.allowed else "fail")
             glyph, style = pal.glyph(status)

@@ -104,7 +104,7 @@ class PacketPane(Vertical):
         first = problems[0] if problems else Text("no problem seen on the wire so far", style="dim")
         self.query_one("#packets-idle", Static).update(themed(first, pal))
         parts: list[RenderableType] = [themed(header_line(snap.summary), pal)]
-        parts += [themed(p, pal) for p in problems]
+        parts += [themed(p, pal) for p in problems[1:]]  # the first is the pane's top line
         if snap.summary.flows:
             parts += [Text(""), themed(flow_table(snap.summary.flows), pal)]
         if snap.summary.dns:
