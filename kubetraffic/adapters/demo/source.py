@@ -1,0 +1,123 @@
+"""``DemoSource``: the "shop" scenario played as a live cluster.
+
+``open`` builds the scenario and loads it through ``core.convert`` and change events, the
+path every source takes; ``follow`` plays the live timeline from a daemon thread, one
+batch of watch-style events per step; ``raw_objects`` gives the objects for
+``snapshot save``. Everything derives from (seed, clock), so a test that injects a
+ManualClock gets the same cluster and the same events every time, without sleeping.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from kubetraffic.adapters.source import EventSink, LoadReport, StatusSink, bulk_load, scrub
+from kubetraffic.core.convert import convert
+from kubetraffic.core.events import ChangeEvent, EventType, ResourceStatus, SourceInfo
+from kubetraffic.core.state import ClusterState
+from kubetraffic.demo.clock import Clock, SystemClock
+from kubetraffic.demo.cluster import KIND_ORDER
+from kubetraffic.demo.facts import SEED
+from kubetraffic.demo.scenario import Scenario, build
+from kubetraffic.demo.timeline import STEPS, Step, loop, play
+
+DEMO_INFO = SourceInfo(mode="demo", context="demo", server='bundled demo cluster "shop"')
+
+
+def to_event(change_type: EventType, obj: dict[str, Any]) -> ChangeEvent:
+    """One API object change as the ChangeEvent a watch would deliver."""
+    kind, converted = convert(obj)
+    return ChangeEvent(change_type, kind, converted.meta.key, converted)
+
+
+class DemoSource:
+    """A ClusterSource for the bundled scenario; ``dns_table`` answers its host names."""
+
+    def __init__(self, *, seed: int = SEED, clock: Clock | None = None, steps: tuple[Step, ...] = STEPS) -> None:
+        self.seed = seed
+        self.clock: Clock = clock or SystemClock()
+        self.steps = steps
+        self.info = DEMO_INFO
+        self.report = LoadReport()
+        self.dns_table: dict[str, tuple[str, ...]] = {}
+        self._scenario: Scenario | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario as of now (built on first use, then changed only by the timeline)."""
+        if self._scenario is None:
+            self._scenario = build(self.seed, self.clock.now())
+            self.dns_table = dict(self._scenario.dns_table)
+        return self._scenario
+
+    def open(self) -> ClusterState:
+        """The scenario's current objects, converted and applied as ADDED events."""
+        with self._lock:
+            objects = self.scenario.objects()
+            state = ClusterState(info=self.info)
+            with bulk_load():
+                for obj in objects:
+                    state.apply(to_event("ADDED", obj))
+        self.report = LoadReport(documents=len(objects), objects=len(objects))
+        return state
+
+    def follow(self, on_events: EventSink, on_status: StatusSink) -> None:
+        """Play the timeline in a daemon thread; each step arrives as one batch of events."""
+        if self._thread is not None:
+            return
+        self.scenario  # noqa: B018 - build before the thread starts, so it never races open()
+        for status in self._statuses("watching"):
+            on_status(status)
+        self._thread = threading.Thread(
+            target=self._run, args=(on_events, on_status), name="demo-timeline", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, on_events: EventSink, on_status: StatusSink) -> None:
+        for step in loop(self.steps):
+            if self.clock.wait(step.after, self._stop):
+                return
+            with self._lock:
+                changes = play(self.scenario.cluster, step, self.clock.now())
+            events = [to_event(change_type, obj) for change_type, obj in changes]
+            if self._stop.is_set():
+                return
+            try:
+                on_events(events)
+            except Exception as exc:  # a broken consumer must not end the demo silently
+                on_status(ResourceStatus("*", "unavailable", f"demo timeline: {type(exc).__name__}: {exc}"))
+
+    def statuses(self) -> list[ResourceStatus]:
+        """Every kind is "watching" once the timeline plays, "static" before."""
+        return self._statuses("watching" if self._thread is not None else "static")
+
+    def _statuses(self, state: str) -> list[ResourceStatus]:
+        return [ResourceStatus(kind, state, "demo") for kind in KIND_ORDER]
+
+    def close(self) -> None:
+        """Stop the timeline at once; safe to call twice."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+
+    def raw_objects(self) -> Iterator[dict[str, Any]]:
+        """The cluster as an API server would list it, status included, for ``snapshot save``.
+
+        Status stays so that ``--snapshot`` on the saved files gives the same answers as
+        ``--demo``; ``resourceVersion`` goes, because ``kubectl apply`` refuses to create
+        objects that carry one. The objects a user authors carry the label
+        ``app.kubernetes.io/part-of=kubetraffic-demo``: ``kubectl apply -l`` with it
+        recreates the apps on a test cluster (controllers then make the rest).
+        """
+        with self._lock:
+            objects = copy.deepcopy(self.scenario.objects())
+        for obj in objects:
+            obj["metadata"].pop("resourceVersion", None)
+            yield scrub(obj)
