@@ -72,3 +72,8 @@ class ManualClock:
 def rfc3339(ts: float) -> str:
     """``2025-06-15T15:06:40Z``: the timestamp format of the Kubernetes API."""
     return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_rfc3339(text: str) -> float:
+    """The Unix time of an API timestamp such as ``2025-06-15T15:06:40Z``."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()

@@ -21,7 +21,9 @@ def test_bad_resolve_flags(bad: str) -> None:
 
 
 def test_order_and_offline() -> None:
-    r = HostResolver({"a.example": ("192.0.2.1",)}, {"a.example": ("192.0.2.9",), "b.example": ("192.0.2.2",)}, system=False)
+    r = HostResolver(
+        {"a.example": ("192.0.2.1",)}, {"a.example": ("192.0.2.9",), "b.example": ("192.0.2.2",)}, system=False
+    )
     assert r.resolve("a.example").addresses == ("192.0.2.1",)
     assert r.resolve("a.example").how == "override"
     assert r.resolve("B.example.").addresses == ("192.0.2.2",)
@@ -39,7 +41,11 @@ def test_system_resolver_handles_localhost() -> None:
 def test_scrub_drops_secret_data_and_noise() -> None:
     secret = {
         "kind": "Secret",
-        "metadata": {"name": "s", "managedFields": [{}], "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+        "metadata": {
+            "name": "s",
+            "managedFields": [{}],
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"},
+        },
         "data": {"k": "djE="},
         "stringData": {"k": "v1"},
     }
