@@ -156,7 +156,7 @@ class Traffic:
                 continue
             name = "/".join(key)
             rps = profile.rps * swing(name, at) * (1.0 + 0.05 * jitter(name, at))
-            share = self._error_share(key, profile, at)
+            share = self.error_share(key, profile, at)
             total += rps
             errors += rps * share
             buckets = histogram(profile.median, profile.p99, rps)
@@ -170,7 +170,7 @@ class Traffic:
             return None
         return round(total, 3), round(errors / total, 4), round(p50, 4), round(p99, 4)
 
-    def _error_share(self, key: tuple[str, str], profile: Profile, at: float) -> float:
+    def error_share(self, key: tuple[str, str], profile: Profile, at: float) -> float:
         """5xx share: the profile's, plus what requests to not-ready endpoints cost.
 
         With no endpoint at all ingress-nginx answers 503 to everything.
