@@ -86,9 +86,9 @@ class Wire:
         query_id = self.rng.getrandbits(16)
         question = DNSQR(qname=name + ".", qtype=qtype)
         self._frame(ts, client[0], server[0], self._udp(sport=client[1], dport=server[1])
-                    / DNS(id=query_id, rd=1, qd=question))  # fmt: skip
+                    / DNS(id=query_id, rd=1, qd=[question]))  # fmt: skip
         records = [DNSRR(rrname=name + ".", type=qtype, ttl=30, rdata=a) for a in answers]
-        reply = DNS(id=query_id, qr=1, aa=0, rd=1, ra=1, rcode=rcode, qd=question, an=records or None)
+        reply = DNS(id=query_id, qr=1, aa=0, rd=1, ra=1, rcode=rcode, qd=[question], an=records)
         self._frame(ts + latency, server[0], client[0], self._udp(sport=server[1], dport=client[1]) / reply)
 
     # ---------------------------------------------------------------- output
