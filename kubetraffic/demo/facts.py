@@ -17,7 +17,7 @@ CERT_NOT_AFTER_ANNOTATION = "kubetraffic.io/not-after"
 
 APPLY_LABEL = ("app.kubernetes.io/part-of", "kubetraffic-demo")
 """Marks the objects a user authors; ``kubectl apply -f DIR -l app.kubernetes.io/part-of=kubetraffic-demo``
-recreates the scenario's apps on a real test cluster (see kubetraffic/demo/README.md)."""
+recreates the scenario's apps on a real test cluster (README, "The demo cluster")."""
 
 AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 NODES = (
