@@ -159,7 +159,8 @@ class Traffic:
             share = self.error_share(key, profile, at)
             total += rps
             errors += rps * share
-            buckets = histogram(profile.median, profile.p99, rps)
+            slow = 1.0 + 0.12 * jitter(name + "/latency", at, 60.0)  # latency wanders a little too
+            buckets = histogram(profile.median * slow, profile.p99 * slow, rps)
             merged = (
                 buckets if merged is None else [(le, a + b) for (le, a), (_, b) in zip(merged, buckets, strict=True)]
             )
