@@ -17,7 +17,7 @@ from collections.abc import Callable
 from kubetraffic.demo.cluster import DemoCluster
 from kubetraffic.demo.facts import KUBE_DNS_IP, SHOP_HOST, STRIPE_HOST, STRIPE_IP
 from kubetraffic.demo.traffic import PROFILES, Traffic, jitter
-from kubetraffic.demo.wire import Wire
+from kubetraffic.demo.wire import Wire, pcap_header, pcap_record
 from kubetraffic.demo.workloads import Deployment, PodRun
 
 MAX_REQUESTS_PER_SECOND = 4.0
@@ -28,6 +28,13 @@ CLUSTER_DOMAIN = "cluster.local"
 
 def capture(cluster: DemoCluster, namespace: str, pod: str, *, start: float, duration: float, seed: int) -> bytes:
     """A pcap stream of ``duration`` seconds of the pod's traffic from ``start``."""
+    return pcap_header() + b"".join(pcap_record(ts, frame) for ts, frame in frames(
+        cluster, namespace, pod, start=start, duration=duration, seed=seed))  # fmt: skip
+
+
+def frames(cluster: DemoCluster, namespace: str, pod: str, *, start: float, duration: float,
+           seed: int) -> list[tuple[float, bytes]]:  # fmt: skip
+    """(timestamp, frame) pairs, in time order, of the pod's traffic from ``start``."""
     dep, run = cluster.pod_run(namespace, pod)
     rng = random.Random(f"{seed}/{namespace}/{pod}/{int(start)}")
     wire = Wire(run.ip, rng, until=start + duration)
@@ -35,7 +42,7 @@ def capture(cluster: DemoCluster, namespace: str, pod: str, *, start: float, dur
     role = _ROLES.get((namespace, dep.name))
     if role is not None:
         role(wire, cluster, dep, run, start, duration)
-    return wire.pcap()
+    return wire.records()
 
 
 # ----------------------------------------------------------------------------- helpers

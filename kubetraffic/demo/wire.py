@@ -3,14 +3,15 @@
 ``Wire`` records frames as ``tcpdump -i any`` inside a pod would capture them (Linux
 cooked v2, link type 276): TCP sessions with a real handshake, sequence numbers and a FIN
 close, connection attempts that are silently dropped (SYN retransmitted with the kernel's
-exponential backoff, no answer), and DNS queries with their answers. ``pcap()`` turns the
-frames into a classic pcap stream — the same bytes a capture backend feeds the summariser.
+exponential backoff, no answer), and DNS queries with their answers. ``records()`` gives
+the frames in time order and ``pcap()`` a classic pcap stream — the same bytes a capture
+backend feeds the summariser.
 """
 
 from __future__ import annotations
 
-import io
 import random
+import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -92,16 +93,30 @@ class Wire:
         self._frame(ts + latency, server[0], client[0], self._udp(sport=server[1], dport=client[1]) / reply)
 
     # ---------------------------------------------------------------- output
-    def pcap(self) -> bytes:
-        """The frames, in time order, as a classic pcap stream (link type LINUX_SLL2)."""
-        from scapy.utils import PcapWriter
+    def records(self) -> list[tuple[float, bytes]]:
+        """(timestamp, link-layer bytes) of every frame, in time order."""
+        from scapy.compat import raw
 
-        buffer = io.BytesIO()
-        writer = PcapWriter(buffer, linktype=276, sync=False)
-        if not self.frames:
-            writer.write_header(None)
-        for ts, packet in sorted(self.frames, key=lambda f: f[0]):
-            packet.time = ts
-            writer.write(packet)
-        writer.flush()
-        return buffer.getvalue()
+        return [(ts, raw(packet)) for ts, packet in sorted(self.frames, key=lambda f: f[0])]
+
+    def pcap(self) -> bytes:
+        """The frames as a classic pcap stream (link type LINUX_SLL2)."""
+        return pcap_header() + b"".join(pcap_record(ts, frame) for ts, frame in self.records())
+
+
+LINKTYPE_LINUX_SLL2 = 276
+SNAPLEN = 262144
+
+
+def pcap_header() -> bytes:
+    """A classic pcap global header: little-endian, microseconds, LINUX_SLL2."""
+    return struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, SNAPLEN, LINKTYPE_LINUX_SLL2)
+
+
+def pcap_record(ts: float, frame: bytes) -> bytes:
+    """One pcap record: timestamp (seconds, microseconds), lengths, the frame."""
+    seconds = int(ts)
+    micros = round((ts - seconds) * 1_000_000)
+    if micros == 1_000_000:
+        seconds, micros = seconds + 1, 0
+    return struct.pack("<IIII", seconds, micros, len(frame), len(frame)) + frame
