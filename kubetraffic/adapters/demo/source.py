@@ -44,7 +44,8 @@ class DemoSource:
         self.report = LoadReport()
         self.dns_table: dict[str, tuple[str, ...]] = {}
         self._scenario: Scenario | None = None
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
+        """Held while the timeline changes the scenario; readers (metrics, packets) take it too."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -58,7 +59,7 @@ class DemoSource:
 
     def open(self) -> ClusterState:
         """The scenario's current objects, converted and applied as ADDED events."""
-        with self._lock:
+        with self.lock:
             objects = self.scenario.objects()
             state = ClusterState(info=self.info)
             with bulk_load():
@@ -83,7 +84,7 @@ class DemoSource:
         for step in loop(self.steps):
             if self.clock.wait(step.after, self._stop):
                 return
-            with self._lock:
+            with self.lock:
                 changes = play(self.scenario.cluster, step, self.clock.now())
             events = [to_event(change_type, obj) for change_type, obj in changes]
             if self._stop.is_set():
@@ -116,7 +117,7 @@ class DemoSource:
         ``app.kubernetes.io/part-of=kubetraffic-demo``: ``kubectl apply -l`` with it
         recreates the apps on a test cluster (controllers then make the rest).
         """
-        with self._lock:
+        with self.lock:
             objects = copy.deepcopy(self.scenario.objects())
         for obj in objects:
             obj["metadata"].pop("resourceVersion", None)
