@@ -20,6 +20,26 @@ from kubetraffic.cli.options import global_options
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary": ("kubetraffic.cli.inspect", "summary", "What was loaded: objects per kind, unknown kinds, problems."),
     "get": ("kubetraffic.cli.inspect", "get", "List loaded objects of one kind (pods, svc, ing, netpol, ...)."),
+    "egress": (
+        "kubetraffic.cli.policy",
+        "egress",
+        "Can POD reach DEST (IP, CIDR, host, ns/pod, svc.ns), why, and the fix.",
+    ),
+    "explain": (
+        "kubetraffic.cli.policy",
+        "explain",
+        "The policy verdict for any pair (pod, workload, IP), both directions.",
+    ),
+    "policies": (
+        "kubetraffic.cli.policy",
+        "policies",
+        "Which NetworkPolicies select POD, for ingress and egress, in words.",
+    ),
+    "matrix": (
+        "kubetraffic.cli.policy",
+        "matrix",
+        "Connectivity between workloads and with external IP ranges, with ports.",
+    ),
 }
 
 
