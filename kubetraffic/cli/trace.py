@@ -1,0 +1,93 @@
+"""``trace URL...``: where does a request go, and where does it break?"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from kubetraffic.cli.common import fail, make_resolver, open_state
+from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, EXIT_USAGE, get_options, global_options
+from kubetraffic.core.diagnose.model import Trace
+from kubetraffic.core.diagnose.observations import DnsAnswer, TlsObservation
+from kubetraffic.core.diagnose.trace import TracePlan, build_trace, plan_trace
+from kubetraffic.core.routing import RequestError, ViaError, parse_header, parse_request
+from kubetraffic.render.output import make_console, write_data
+from kubetraffic.render.text import clean_line
+from kubetraffic.render.trace import summary_view, trace_data, trace_view
+
+
+def _probe(plan: TracePlan) -> TlsObservation | None:
+    """One handshake to the entry point when the request is (or is redirected to) https."""
+    req = plan.request
+    redirected = plan.answer.outcome == "redirect" and "https://" in (plan.answer.response or "")
+    if req.scheme != "https" and not redirected:
+        return None
+    address = plan.probe_address
+    if address is None:
+        return None
+    from kubetraffic.adapters.tls import probe_tls
+
+    return probe_tls(address, req.port if req.scheme == "https" else 443, req.host)
+
+
+@click.command(short_help="Follow a URL hop by hop and name the first broken hop.")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("-X", "--method", default="GET", show_default=True, help="HTTP method of the request.")
+@click.option("-H", "--header", "headers", multiple=True, metavar="NAME:VALUE", help="Request header; repeatable.")
+@click.option("--via", metavar="NS/GATEWAY|CLASS", help="Only this Gateway (namespace/name) or IngressClass.")
+@click.option(
+    "--probe/--no-probe",
+    default=None,
+    help="TLS handshake with the entry point to read the served certificate (default: on for live clusters).",
+)
+@global_options
+def trace(urls: tuple[str, ...], method: str, headers: tuple[str, ...], via: str | None, probe: bool | None) -> None:
+    """Follow each URL: client → DNS → entry point → controller → rule → TLS → Service →
+    EndpointSlices → pods → NetworkPolicy. Each hop says ok / WARN / FAIL with evidence and a
+    fix; the first failure is named at the top. Snapshots and --demo stay offline: no DNS
+    (use --resolve HOST=IP) and no TLS probe unless --probe. Exit 1 when a URL is broken,
+    2 when a URL or flag is malformed (the other URLs are still answered)."""
+    for header in headers:
+        try:
+            parse_header(header)
+        except RequestError as exc:
+            fail(str(exc), EXIT_USAGE)
+    opts = get_options()
+    state, source = open_state(opts)
+    live = state.info.mode == "live"
+    resolver = make_resolver(opts, source, allow_system=live)
+    do_probe = live if probe is None else probe
+    now = datetime.now(UTC)
+    traces: list[Trace] = []
+    malformed = False
+    for url in urls:
+        try:
+            req = parse_request(url, method, list(headers))
+        except RequestError as exc:
+            sys.stderr.write(f"kubetraffic: {clean_line(exc)}\n")
+            malformed = True
+            continue
+        res = resolver.resolve(req.host)
+        dns = DnsAnswer(res.host, res.addresses, res.how, res.error)
+        try:
+            plan = plan_trace(state, req, via=via, dns=dns)
+        except ViaError as exc:
+            fail(str(exc), EXIT_USAGE)
+        traces.append(build_trace(state, plan, probe=_probe(plan) if do_probe else None, now=now))
+    if opts.output in ("json", "yaml"):
+        docs = [trace_data(t) for t in traces]
+        if len(urls) == 1 and docs:
+            write_data(docs[0], opts.output)
+        elif docs or len(urls) > 1:
+            write_data(docs, opts.output)
+    elif traces:
+        console = make_console(opts.color)
+        if len(urls) == 1:
+            console.print(trace_view(traces[0]))
+        else:
+            console.print(summary_view(traces))
+    if malformed:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FAIL if any(t.verdict == "broken" for t in traces) else EXIT_OK)
