@@ -162,7 +162,7 @@ class DemoCluster:
                 "ownerReferences": [owner("v1", "Service", md["name"], md.get("uid", ""))],
             },
             "addressType": "IPv4",
-            "endpoints": endpoints,
+            "endpoints": endpoints or None,  # the placeholder slice lists neither endpoints nor ports
             "ports": ports,
         }
 

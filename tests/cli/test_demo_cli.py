@@ -178,3 +178,62 @@ def test_hostnames_resolve_from_the_demo_table_and_from_resolve_on_the_manifests
     demo.pop("notes")
     snap.pop("notes")
     assert demo == snap
+
+
+# ------------------------------------------------------------------ traces
+def _hop(doc: dict[str, Any], kind: str) -> dict[str, Any]:
+    [found] = [h for h in doc["hops"] if h["kind"] == kind]
+    return found
+
+
+def test_admin_is_broken_at_the_service_and_the_policy_would_deny_too() -> None:
+    code, doc = run_json("--demo", "trace", "https://admin.example.com/")
+    assert code == 1
+    assert doc["verdict"] == "broken"
+    failing = doc["hops"][doc["first_failure"]]
+    assert failing["kind"] == "service"
+    assert failing["summary"] == "selector app=admin-v2 matches no pods"
+    assert any(
+        e.startswith("nearest pods: shop/admin-") and e.endswith("has app=admin (differs: app)")
+        for e in failing["evidence"]
+    )
+    assert failing["fix"].startswith("set the Service selector to app=admin")
+    assert all(h["status"] == "ok" for h in doc["hops"][: doc["first_failure"]])
+    assert doc["route"]["backend"] == {"service": "shop/admin", "port": 80}
+    policy = _hop(doc, "policy")
+    assert policy["status"] == "fail"
+    assert policy["summary"].startswith("would deny too: NetworkPolicy denies the controller")
+    assert any("shop/allow-from-ingress" in e and "app=admin" in e for e in policy["evidence"])
+
+
+def test_cart_is_degraded_one_of_three_endpoints_ready() -> None:
+    code, doc = run_json("--demo", "trace", "https://shop.example.com/api/cart")
+    assert code == 0
+    assert doc["verdict"] == "degraded"
+    assert doc["first_failure"] is None
+    assert doc["route"]["path"] == "/api/cart"
+    assert doc["route"]["backend"] == {"service": "shop/cart", "port": 80}
+    endpoints = _hop(doc, "endpoints")
+    assert endpoints["status"] == "warn"
+    assert endpoints["summary"] == "1/3 endpoints ready on port 8080"
+    assert any("readiness probe" in e for e in endpoints["evidence"])
+    assert _hop(doc, "pods")["summary"] == "1/3 ready, 11 restarts"
+    assert _hop(doc, "policy")["status"] == "ok"
+
+
+def test_the_storefront_root_is_healthy_apart_from_its_certificate() -> None:
+    code, doc = run_json("--demo", "trace", "https://shop.example.com/")
+    assert code == 0
+    assert doc["route"]["backend"]["service"] == "shop/frontend"
+    assert _hop(doc, "endpoints")["summary"] == "3/3 endpoints ready on port 8080"
+
+
+@pytest.mark.parametrize("url", ["https://admin.example.com/", "https://shop.example.com/api/cart"])
+def test_traces_answer_the_same_on_the_demo_and_on_its_manifests(dump: Path, url: str) -> None:
+    host = url.split("/")[2]
+    demo_code, demo = run_json("--demo", "trace", url)
+    snap_code, snap = run_json("--snapshot", str(dump), "trace", url, "--resolve", f"{host}=203.0.113.10")
+    assert demo_code == snap_code
+    for doc in (demo, snap):  # how the name was resolved differs by design (table vs --resolve)
+        _hop(doc, "dns")["evidence"] = []
+    assert _timeless(demo) == _timeless(snap)
