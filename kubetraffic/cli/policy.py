@@ -68,11 +68,17 @@ def _answer(
         fail(str(exc))
 
 
-def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState) -> None:
+def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source: ClusterSource) -> None:
+    from kubetraffic.cli.metrics import enrich_egress, open_metrics
     from kubetraffic.render.verdict import answer_data, answer_view
 
+    # Measured drops join the answer as notes; they never change the verdict or the exit code.
+    answer, measured = enrich_egress(answer, opts, open_metrics(opts, state, source))
     if opts.output in ("json", "yaml"):
-        write_data(answer_data(answer), opts.output)
+        document = answer_data(answer)
+        if measured:
+            document["metrics"] = measured
+        write_data(document, opts.output)
     else:
         make_console(opts.color).print(answer_view(answer, state))
     sys.exit(EXIT_OK if answer.allowed else EXIT_FAIL)
@@ -96,7 +102,7 @@ def egress(pod: str, dest: str, protocol: str) -> None:
     src = _spec(state, pod, ns, source=True)
     if src.kind not in ("pod", "workload") or src.port is not None:
         fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
-    _emit(opts, _answer(opts, src, _spec(state, dest, ns), protocol, state, source), state)
+    _emit(opts, _answer(opts, src, _spec(state, dest, ns), protocol, state, source), state, source)
 
 
 @click.command(short_help="The verdict for any pair, both directions of policy.")
@@ -121,7 +127,7 @@ def explain(from_: str, to: str, port: str | None, protocol: str) -> None:
         if dest.port is not None:
             usage_error(f"give the port once: --to {to!r} already has one")
         dest = _spec(state, f"[{to}]:{port}" if ":" in to else f"{to}:{port}", ns)
-    _emit(opts, _answer(opts, src, dest, protocol, state, source), state)
+    _emit(opts, _answer(opts, src, dest, protocol, state, source), state, source)
 
 
 def _one_pod(state: ClusterState, spec: Spec, text: str) -> Pod:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from kubetraffic.cli.common import fail, make_resolver, open_state
+from kubetraffic.cli.metrics import enrich_traces, open_metrics, time_flags
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, EXIT_USAGE, get_options, global_options
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.core.diagnose.observations import DnsAnswer, TlsObservation
@@ -55,6 +56,7 @@ def trace(urls: tuple[str, ...], method: str, headers: tuple[str, ...], via: str
         except RequestError as exc:
             fail(str(exc), EXIT_USAGE)
     opts = get_options()
+    time_flags(opts)  # a malformed --at or --window is a usage error before any work
     state, source = open_state(opts)
     live = state.info.mode == "live"
     resolver = make_resolver(opts, source, allow_system=live)
@@ -76,6 +78,8 @@ def trace(urls: tuple[str, ...], method: str, headers: tuple[str, ...], via: str
         except ViaError as exc:
             fail(str(exc), EXIT_USAGE)
         traces.append(build_trace(state, plan, probe=_probe(plan) if do_probe else None, now=now))
+    if traces:  # figures per hop; a dead or slow Prometheus is one stderr line, never a failure
+        traces = enrich_traces(traces, opts, open_metrics(opts, state, source), sparklines=opts.output == "table")
     if opts.output in ("json", "yaml"):
         docs = [trace_data(t) for t in traces]
         if len(urls) == 1 and docs:

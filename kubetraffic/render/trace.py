@@ -14,6 +14,7 @@ from rich.text import Text
 
 from kubetraffic.core.diagnose.model import Hop, Trace
 from kubetraffic.core.metrics import HopMetrics
+from kubetraffic.render.metrics import metrics_json, metrics_line, metrics_text
 from kubetraffic.render.text import clean_line, data
 
 STATUS_WORD = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "?"}
@@ -36,11 +37,7 @@ KIND_TITLE = {
 # ---------------------------------------------------------------------------------- JSON
 def metrics_data(metrics: HopMetrics) -> dict[str, Any]:
     """The hop ``metrics`` object: measured figures only, plus window and query time."""
-    out: dict[str, Any] = dict(metrics.figures())
-    out["window"] = metrics.window
-    if metrics.query_time:
-        out["query_time"] = metrics.query_time
-    return out
+    return metrics_json(metrics)
 
 
 def hop_data(hop: Hop) -> dict[str, Any]:
@@ -107,32 +104,6 @@ def headline(trace: Trace) -> Text:
     return line
 
 
-def _figure(value: float, unit: str) -> str:
-    if unit == "rps":
-        return f"{value / 1000:.1f}k rps" if value >= 1000 else f"{value:.3g} rps"
-    if unit == "%":
-        return f"5xx {value * 100:.1f} %"
-    if unit == "s":
-        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2g} s"
-    return f"{value:.3g} {unit}"
-
-
-def metrics_line(metrics: HopMetrics) -> str:
-    """``1.2k rps · 5xx 12.1 % · p99 1.9 s`` (measured figures only)."""
-    parts = []
-    if metrics.requests_per_second is not None:
-        parts.append(_figure(metrics.requests_per_second, "rps"))
-    if metrics.error_ratio is not None:
-        parts.append(_figure(metrics.error_ratio, "%"))
-    if metrics.latency_p99_seconds is not None:
-        parts.append("p99 " + _figure(metrics.latency_p99_seconds, "s"))
-    if metrics.drops_per_second is not None:
-        parts.append(f"drops {metrics.drops_per_second:.3g}/s")
-    if metrics.restarts is not None:
-        parts.append(f"restarts {metrics.restarts:.0f}")
-    return " · ".join(parts) + (f"  ({metrics.window})" if parts else "")
-
-
 def trace_view(trace: Trace, *, verbose: bool = True) -> RenderableType:
     """The hop chain: one row per hop, evidence and fix under it; later hops marked not reached."""
     grid = Table.grid(padding=(0, 1))
@@ -151,7 +122,7 @@ def trace_view(trace: Trace, *, verbose: bool = True) -> RenderableType:
         if not reached:
             continue
         if hop.metrics is not None and metrics_line(hop.metrics):
-            grid.add_row(Text(""), Text(metrics_line(hop.metrics), style="cyan"), Text(""))
+            grid.add_row(Text(""), metrics_text(hop.metrics), Text(""))
         for line in hop.evidence if verbose else ():
             grid.add_row(Text(""), data(clean_line(line)), Text(""))
         if hop.fix:

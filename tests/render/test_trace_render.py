@@ -61,7 +61,7 @@ def test_text_names_the_first_failure_and_marks_later_hops_not_reached() -> None
     text = _text(trace_view(TRACE))
     lines = text.splitlines()
     assert lines[0] == "✖ broken at Service shop/admin: selector app=admin-v2 matches no pods"
-    assert any("1.2k rps · 5xx 12.1 %" in line for line in lines)
+    assert any("1.2k req/s · 5xx 12.1 %" in line for line in lines)
     assert any(line.strip().startswith("nearest pods: shop/admin-5f7c-q8") for line in lines)
     assert any(line.strip() == "fix: set the Service selector to app=admin, or relabel the pods" for line in lines)
     policy = next(line for line in lines if line.startswith("policy"))
