@@ -117,8 +117,8 @@ class Traffic:
             drops_per_second=drops,
             restarts=restarts,
             drop_reasons=reasons,
-            source="demo",
-            **({"cert_expires_at": cert} if cert is not None and "cert_expires_at" in HopMetrics.__slots__ else {}),
+            source=_family(http is not None, target.kind == "egress" and bool(drops), restarts is not None),
+            cert_expires_at=cert,
         )
 
     def _services(self, target: MetricsTarget) -> list[tuple[str, str]]:
@@ -232,3 +232,12 @@ class Traffic:
                 stamp = ((secret or {}).get("metadata", {}).get("annotations") or {}).get(CERT_NOT_AFTER_ANNOTATION)
                 return parse_rfc3339(stamp) if stamp else None
         return None
+
+
+def _family(http: bool, drops: bool, restarts: bool) -> str:
+    """Which (simulated) exporter the figures stand for, as the Prometheus adapter names them."""
+    if http:
+        return "demo ingress-nginx"
+    if drops:
+        return "demo Hubble"
+    return "demo kube-state-metrics" if restarts else "demo"

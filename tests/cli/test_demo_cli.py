@@ -99,6 +99,10 @@ def test_egress_to_stripe_is_denied_with_the_nearest_miss_and_dns_allowed() -> N
     assert "198.51.100.7) not in 10.20.0.0/16" in nearest["reason"]
     assert doc["dns"]["allowed"] is True
     assert doc["ingress"] is None
+    # Hubble (the demo's) sees the policy drops that the verdict predicts.
+    [measured] = doc["metrics"]
+    assert (measured["destination"], measured["allowed"], measured["contradiction"]) == ("198.51.100.7", False, False)
+    assert measured["drops_per_second"] == 0.4
 
 
 def test_the_fix_allows_exactly_that_traffic(dump: Path, tmp_path: Path) -> None:
@@ -157,7 +161,8 @@ def test_explain_policies_and_matrix_tell_the_same_story() -> None:
     ids=lambda a: " ".join(a[:2]),
 )
 def test_every_command_answers_the_same_on_the_demo_and_on_its_manifests(dump: Path, args: tuple[str, ...]) -> None:
-    demo_code, demo = run_json("--demo", *args)
+    # The manifests carry the cluster, not its metrics: compare without the demo's Prometheus.
+    demo_code, demo = run_json("--demo", "--prometheus", "none", *args)
     snap_code, snap = run_json("--snapshot", str(dump), *args)
     assert demo_code == snap_code
     assert _timeless(demo) == _timeless(snap)
@@ -173,7 +178,7 @@ def _timeless(doc: Any) -> Any:
 
 
 def test_hostnames_resolve_from_the_demo_table_and_from_resolve_on_the_manifests(dump: Path) -> None:
-    _, demo = run_json("--demo", "egress", *STRIPE)
+    _, demo = run_json("--demo", "--prometheus", "none", "egress", *STRIPE)
     _, snap = run_json("--snapshot", str(dump), "egress", *STRIPE, "--resolve", "api.stripe.com=198.51.100.7")
     demo.pop("notes")
     snap.pop("notes")
@@ -198,7 +203,9 @@ def test_admin_is_broken_at_the_service_and_the_policy_would_deny_too() -> None:
         for e in failing["evidence"]
     )
     assert failing["fix"].startswith("set the Service selector to app=admin")
-    assert all(h["status"] == "ok" for h in doc["hops"][: doc["first_failure"]])
+    before = {h["kind"]: h["status"] for h in doc["hops"][: doc["first_failure"]]}
+    assert before == {"client": "ok", "dns": "ok", "entry": "ok", "controller": "ok", "rule": "warn", "tls": "ok"}
+    assert _hop(doc, "rule")["metrics"]["error_ratio"] == 1.0  # ingress-nginx answers 503: no endpoints
     assert doc["route"]["backend"] == {"service": "shop/admin", "port": 80}
     policy = _hop(doc, "policy")
     assert policy["status"] == "fail"
@@ -218,7 +225,24 @@ def test_cart_is_degraded_one_of_three_endpoints_ready() -> None:
     assert endpoints["summary"] == "1/3 endpoints ready on port 8080"
     assert any("readiness probe" in e for e in endpoints["evidence"])
     assert _hop(doc, "pods")["summary"] == "1/3 ready, 11 restarts"
+    assert _hop(doc, "pods")["metrics"]["restarts"] >= 1
     assert _hop(doc, "policy")["status"] == "ok"
+    # The demo's metrics: ~12 % of the requests on /api/cart are answered 5xx, as evidence.
+    rule = _hop(doc, "rule")
+    assert rule["status"] == "warn"
+    assert 0.10 <= rule["metrics"]["error_ratio"] <= 0.14
+    assert rule["metrics"]["window"] == "5m"
+    assert rule["metrics"]["requests_per_second"] > 0
+    assert rule["metrics"]["latency_p99_seconds"] > rule["metrics"]["latency_p50_seconds"] > 0
+    assert any("answered 5xx" in e for e in rule["evidence"])
+    assert "5xx" in rule["summary"]
+
+
+def test_without_metrics_cart_is_still_degraded_by_its_endpoints() -> None:
+    code, doc = run_json("--demo", "--prometheus", "none", "trace", "https://shop.example.com/api/cart")
+    assert code == 0
+    assert doc["verdict"] == "degraded"
+    assert all("metrics" not in h for h in doc["hops"])
 
 
 def test_the_storefront_root_is_healthy_apart_from_its_certificate() -> None:
@@ -226,12 +250,17 @@ def test_the_storefront_root_is_healthy_apart_from_its_certificate() -> None:
     assert code == 0
     assert doc["route"]["backend"]["service"] == "shop/frontend"
     assert _hop(doc, "endpoints")["summary"] == "3/3 endpoints ready on port 8080"
+    assert _hop(doc, "rule")["metrics"]["error_ratio"] < 0.01
+    warnings = [h["kind"] for h in doc["hops"] if h["status"] != "ok"]
+    assert warnings == ["tls"]
+    assert _hop(doc, "tls")["summary"].endswith("the served certificate expires in 5 days")
+    assert doc["verdict"] == "degraded"
 
 
 @pytest.mark.parametrize("url", ["https://admin.example.com/", "https://shop.example.com/api/cart"])
 def test_traces_answer_the_same_on_the_demo_and_on_its_manifests(dump: Path, url: str) -> None:
     host = url.split("/")[2]
-    demo_code, demo = run_json("--demo", "trace", url)
+    demo_code, demo = run_json("--demo", "--prometheus", "none", "trace", url)
     snap_code, snap = run_json("--snapshot", str(dump), "trace", url, "--resolve", f"{host}=203.0.113.10")
     assert demo_code == snap_code
     for doc in (demo, snap):  # how the name was resolved differs by design (table vs --resolve)

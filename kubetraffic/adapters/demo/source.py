@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kubetraffic.adapters.source import EventSink, LoadReport, StatusSink, bulk_load, scrub
 from kubetraffic.core.convert import convert
@@ -23,6 +23,9 @@ from kubetraffic.demo.cluster import KIND_ORDER
 from kubetraffic.demo.facts import SEED
 from kubetraffic.demo.scenario import Scenario, build
 from kubetraffic.demo.timeline import STEPS, Step, loop, play
+
+if TYPE_CHECKING:
+    from kubetraffic.adapters.demo.metrics import DemoMetrics
 
 DEMO_INFO = SourceInfo(mode="demo", context="demo", server='bundled demo cluster "shop"')
 
@@ -107,6 +110,15 @@ class DemoSource:
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
+
+    def metrics_source(self) -> DemoMetrics:
+        """The demo's own metrics: what a Prometheus in this cluster would answer.
+
+        Picked by the CLI and the TUI when no ``--prometheus`` URL is given.
+        """
+        from kubetraffic.adapters.demo.metrics import DemoMetrics
+
+        return DemoMetrics(self)
 
     def raw_objects(self) -> Iterator[dict[str, Any]]:
         """The cluster as an API server would list it, status included, for ``snapshot save``.
