@@ -30,7 +30,7 @@ def test_the_demo_brings_its_own_metrics_when_no_prometheus_is_given() -> None:
     assert 0.10 < figures.error_ratio < 0.14
     assert figures.query_time == "2025-06-15T15:06:40Z"
     assert figures.window == "5m"
-    assert figures.source == "demo"
+    assert figures.source == "demo ingress-nginx"
     assert figures.cert_expires_at == DEMO_EPOCH + 5 * 86400 + 6 * 3600
     assert 'path="/api/cart"' in figures.queries["error_ratio"]
     assert len(figures.series["error_ratio"]) == 30
