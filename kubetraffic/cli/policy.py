@@ -13,10 +13,13 @@ import click
 from kubetraffic.adapters.source import ClusterSource
 from kubetraffic.cli.common import fail, make_resolver, open_state, scope_namespace, usage_error
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, GlobalOptions, get_options, global_options
+from kubetraffic.cli.wire import capture_options
 from kubetraffic.core.diagnose.egress import EgressAnswer, build_answer
+from kubetraffic.core.diagnose.model import Hop
 from kubetraffic.core.diagnose.targets import Spec, TargetError, parse_spec, source_pods
 from kubetraffic.core.labels import SelectorError, parse_label_query
 from kubetraffic.core.objects import Pod
+from kubetraffic.core.policy.model import PodPeer
 from kubetraffic.core.state import ClusterState
 from kubetraffic.render.output import make_console, write_data
 
@@ -68,7 +71,9 @@ def _answer(
         fail(str(exc))
 
 
-def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source: ClusterSource) -> None:
+def _emit(
+    opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source: ClusterSource, wire: Hop | None = None
+) -> None:
     from kubetraffic.cli.metrics import enrich_egress, open_metrics
     from kubetraffic.render.verdict import answer_data, answer_view
 
@@ -78,9 +83,18 @@ def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source
         document = answer_data(answer)
         if measured:
             document["metrics"] = measured
+        if wire is not None:  # only with --capture: what the wire showed (a trace-style hop)
+            from kubetraffic.render.capture import hop_data
+
+            document["wire"] = hop_data(wire)
         write_data(document, opts.output)
     else:
-        make_console(opts.color).print(answer_view(answer, state))
+        console = make_console(opts.color)
+        console.print(answer_view(answer, state))
+        if wire is not None:
+            from kubetraffic.render.capture import wire_lines
+
+            console.print(*wire_lines(wire), sep="\n")
     sys.exit(EXIT_OK if answer.allowed else EXIT_FAIL)
 
 
@@ -88,8 +102,9 @@ def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source
 @click.argument("pod", metavar="POD")
 @click.argument("dest", metavar="DEST[:PORT]")
 @click.option("--protocol", type=PROTOCOL, default="TCP", show_default=True, help="Protocol when DEST has no /proto.")
+@capture_options
 @global_options
-def egress(pod: str, dest: str, protocol: str) -> None:
+def egress(pod: str, dest: str, protocol: str, capture: str | None, capture_yes: bool) -> None:
     """Can POD (ns/pod, ns/workload, or a name in -n) reach DEST?
 
     DEST is ns/pod, ns/workload, a Service (ns/svc, svc.ns), an IP, a CIDR or a host
@@ -102,7 +117,21 @@ def egress(pod: str, dest: str, protocol: str) -> None:
     src = _spec(state, pod, ns, source=True)
     if src.kind not in ("pod", "workload") or src.port is not None:
         fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
-    _emit(opts, _answer(opts, src, _spec(state, dest, ns), protocol, state, source), state, source)
+    answer = _answer(opts, src, _spec(state, dest, ns), protocol, state, source)
+    _emit(opts, answer, state, source, _wire(opts, answer, state, capture, capture_yes) if capture else None)
+
+
+def _wire(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, capture: str, yes: bool) -> Hop | None:
+    """``--capture``: the wire hop for this answer (None, with a warning, when no capture ran)."""
+    from kubetraffic.cli.wire import wire_evidence
+    from kubetraffic.core.capture.evidence import egress_targets
+
+    v = answer.verdict
+    pod = v.source.name if v is not None and isinstance(v.source, PodPeer) and not v.source.pod.template else None
+    host = answer.destination.host if answer.destination.kind == "host" else None
+    protocol = v.protocol if v is not None else answer.protocol
+    targets = egress_targets(answer, state)
+    return wire_evidence(opts, capture, pod=pod, targets=targets, protocol=protocol, host=host, state=state, yes=yes)
 
 
 @click.command(short_help="The verdict for any pair, both directions of policy.")

@@ -10,6 +10,7 @@ import click
 from kubetraffic.cli.common import fail, make_resolver, open_state
 from kubetraffic.cli.metrics import enrich_traces, open_metrics, time_flags
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, EXIT_USAGE, get_options, global_options
+from kubetraffic.cli.wire import capture_options
 from kubetraffic.core.diagnose.model import Trace
 from kubetraffic.core.diagnose.observations import DnsAnswer, TlsObservation
 from kubetraffic.core.diagnose.trace import TracePlan, build_trace, plan_trace
@@ -43,8 +44,17 @@ def _probe(plan: TracePlan) -> TlsObservation | None:
     default=None,
     help="TLS handshake with the entry point to read the served certificate (default: on for live clusters).",
 )
+@capture_options
 @global_options
-def trace(urls: tuple[str, ...], method: str, headers: tuple[str, ...], via: str | None, probe: bool | None) -> None:
+def trace(
+    urls: tuple[str, ...],
+    method: str,
+    headers: tuple[str, ...],
+    via: str | None,
+    probe: bool | None,
+    capture: str | None,
+    capture_yes: bool,
+) -> None:
     """Follow each URL: client → DNS → entry point → controller → rule → TLS → Service →
     EndpointSlices → pods → NetworkPolicy. Each hop says ok / WARN / FAIL with evidence and a
     fix; the first failure is named at the top. Snapshots and --demo stay offline: no DNS
@@ -80,6 +90,10 @@ def trace(urls: tuple[str, ...], method: str, headers: tuple[str, ...], via: str
         traces.append(build_trace(state, plan, probe=_probe(plan) if do_probe else None, now=now))
     if traces:  # figures per hop; a dead or slow Prometheus is one stderr line, never a failure
         traces = enrich_traces(traces, opts, open_metrics(opts, state, source), sparklines=opts.output == "table")
+    if capture and traces:
+        from kubetraffic.cli.wire import add_wire_hops
+
+        traces = add_wire_hops(opts, traces, capture, state=state, yes=capture_yes)
     if opts.output in ("json", "yaml"):
         docs = [trace_data(t) for t in traces]
         if len(urls) == 1 and docs:

@@ -17,3 +17,13 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true: {message}")
     pytest.skip(message)
+
+
+def require_root(why: str = "network namespaces") -> None:
+    """Skips the test unless running as root (fails it when CI=true)."""
+    if os.geteuid() == 0:
+        return
+    message = f"needs root for {why}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true: {message}")
+    pytest.skip(message)
