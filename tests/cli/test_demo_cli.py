@@ -266,3 +266,53 @@ def test_traces_answer_the_same_on_the_demo_and_on_its_manifests(dump: Path, url
     for doc in (demo, snap):  # how the name was resolved differs by design (table vs --resolve)
         _hop(doc, "dns")["evidence"] = []
     assert _timeless(demo) == _timeless(snap)
+
+
+# ------------------------------------------------------------------ the wire
+def test_capture_on_payments_api_shows_dns_then_unanswered_syns_to_stripe() -> None:
+    code, doc = run_json("--demo", "capture", "payments/payments-api", "--duration", "10")
+    assert code == 0
+    assert doc["source"].startswith("pod payments/payments-api-")
+    assert doc["source"].endswith("(demo)")
+    [stripe] = [f for f in doc["flows"] if f["dst"] == "198.51.100.7:443"]
+    assert stripe["state"] == "no-reply"
+    assert stripe["syn_retransmits"] == 3  # SYN at 0, 1, 3 and 7 s
+    assert stripe["dst_name"] == "api.stripe.com"  # named from the captured DNS answer
+    assert "silently dropped" in stripe["diagnosis"]
+    answers = {(d["query"], d["type"]): d for d in doc["dns"]}
+    assert answers[("api.stripe.com", "A")]["answers"] == ["198.51.100.7"]
+    assert answers[("api.stripe.com", "A")]["server"] == "10.96.0.10"
+
+
+def test_capture_on_the_frontend_shows_healthy_http_from_the_controllers() -> None:
+    _, summary = run_json("--demo", "summary")
+    [pod] = [p["name"] for p in summary["pods"] if p["name"].startswith("shop/frontend-")][:1]
+    code, doc = run_json("--demo", "capture", pod, "--duration", "5")
+    assert code == 0
+    served = [f for f in doc["flows"] if (f["src_name"] or "").startswith("ingress-nginx/") and f["dst_name"] == pod]
+    assert len(served) >= 5
+    assert all(f["state"] == "closed" and f["handshake_rtt_ms"] for f in served)
+
+
+def test_capture_of_an_unknown_demo_pod_is_one_clear_line() -> None:
+    out = run("--demo", "capture", "shop/nope")
+    assert out.returncode == 2
+    assert "no pod shop/nope in the demo cluster" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_egress_with_capture_puts_the_wire_beside_the_verdict() -> None:
+    code, doc = run_json("--demo", "egress", *STRIPE, "--capture", "10")
+    assert code == 1
+    wire = doc["wire"]
+    assert wire["status"] == "fail"
+    assert wire["summary"] == "4 SYNs, no reply (silent drop)"
+    assert any("198.51.100.7:443 no-reply" in e for e in wire["evidence"])
+
+
+def test_trace_with_capture_sees_the_cart_answering() -> None:
+    code, doc = run_json("--demo", "trace", "https://shop.example.com/api/cart", "--capture", "10")
+    assert code == 0
+    wire = _hop(doc, "wire")
+    assert wire["status"] == "ok"
+    assert "got answers" in wire["summary"]

@@ -25,6 +25,7 @@ from kubetraffic.demo.scenario import Scenario, build
 from kubetraffic.demo.timeline import STEPS, Step, loop, play
 
 if TYPE_CHECKING:
+    from kubetraffic.adapters.demo.capture import DemoCapture
     from kubetraffic.adapters.demo.metrics import DemoMetrics
 
 DEMO_INFO = SourceInfo(mode="demo", context="demo", server='bundled demo cluster "shop"')
@@ -119,6 +120,26 @@ class DemoSource:
         from kubetraffic.adapters.demo.metrics import DemoMetrics
 
         return DemoMetrics(self)
+
+    def capture_source(
+        self,
+        pod: str,
+        *,
+        namespace: str = "default",
+        seconds: float | None = None,
+        bpf: str | None = None,
+        paced: bool = False,
+    ) -> DemoCapture:
+        """A capture on a demo pod (``ns/name``, or a Deployment: its first ready pod), as a CaptureSource."""
+        from kubetraffic.adapters.demo.capture import DemoCapture
+
+        ns, _, name = pod.rpartition("/")
+        ns = ns or namespace
+        with self.lock:
+            dep = self.scenario.cluster.deployments.get((ns, name))
+            if dep is not None and dep.pods:  # the ready pod is the one with traffic
+                name = sorted(dep.pods, key=lambda run: (not run.ready, run.name))[0].name
+        return DemoCapture(self, ns, name, seconds=seconds, bpf=bpf, paced=paced)
 
     def raw_objects(self) -> Iterator[dict[str, Any]]:
         """The cluster as an API server would list it, status included, for ``snapshot save``.
