@@ -29,7 +29,16 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock; waits return at once when the source is closed."""
+    """The real clock; waits return at once when the source is closed.
+
+    ``speed`` > 1 plays the live timeline that many times faster (for recordings and tests
+    of ``--watch``); ``now`` stays the wall clock.
+    """
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if not speed > 0:
+            raise ValueError(f"the demo's speed must be a positive number, not {speed!r}")
+        self.speed = speed
 
     def now(self) -> float:
         """Wall-clock time, whole seconds (so a run's timestamps do not jitter)."""
@@ -37,7 +46,7 @@ class SystemClock:
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         """Sleep on the stop event itself, so ``close()`` interrupts at once."""
-        return stop.wait(seconds)
+        return stop.wait(seconds / self.speed)
 
 
 class ManualClock:

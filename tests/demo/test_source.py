@@ -159,3 +159,26 @@ def test_raw_objects_round_trip_through_a_snapshot(source: DemoSource, tmp_path:
 
 def _strip_rv(obj):
     return dataclasses.replace(obj, meta=dataclasses.replace(obj.meta, resource_version=""))
+
+
+def test_the_speed_variable_plays_the_timeline_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBETRAFFIC_DEMO_SPEED", "1000")
+    source = DemoSource()
+    state = source.open()
+    rec = Recorder()
+    source.follow(rec.on_events, rec.statuses.append)
+    try:
+        state.apply_all(rec.next())  # 12 s of demo time: 12 ms
+        assert _ready_endpoints(state, "shop", "cart") == 2
+    finally:
+        source.close()
+
+
+def test_a_bad_speed_is_reported_and_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBETRAFFIC_DEMO_SPEED", "fast")
+    source = DemoSource()
+    source.open()
+    assert [str(p) for p in source.report.problems] == [
+        "KUBETRAFFIC_DEMO_SPEED: 'fast' is not a positive number such as 10; playing at normal speed"
+    ]
+    assert source.clock.speed == 1.0

@@ -10,11 +10,12 @@ ManualClock gets the same cluster and the same events every time, without sleepi
 from __future__ import annotations
 
 import copy
+import os
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from kubetraffic.adapters.source import EventSink, LoadReport, StatusSink, bulk_load, scrub
+from kubetraffic.adapters.source import EventSink, LoadProblem, LoadReport, StatusSink, bulk_load, scrub
 from kubetraffic.core.convert import convert
 from kubetraffic.core.events import ChangeEvent, EventType, ResourceStatus, SourceInfo
 from kubetraffic.core.state import ClusterState
@@ -31,6 +32,24 @@ if TYPE_CHECKING:
 DEMO_INFO = SourceInfo(mode="demo", context="demo", server='bundled demo cluster "shop"')
 
 
+SPEED_VARIABLE = "KUBETRAFFIC_DEMO_SPEED"
+"""Play the demo's live changes this many times faster (e.g. 10: one every 1.2–1.5 s)."""
+
+
+def _speed() -> tuple[float, LoadProblem | None]:
+    """The speed asked for in the environment; a bad value is reported and ignored."""
+    raw = os.environ.get(SPEED_VARIABLE, "").strip()
+    if not raw:
+        return 1.0, None
+    try:
+        speed = float(raw)
+    except ValueError:
+        speed = 0.0
+    if not 0 < speed < 1e6:
+        return 1.0, LoadProblem(SPEED_VARIABLE, f"{raw!r} is not a positive number such as 10; playing at normal speed")
+    return speed, None
+
+
 def to_event(change_type: EventType, obj: dict[str, Any]) -> ChangeEvent:
     """One API object change as the ChangeEvent a watch would deliver."""
     kind, converted = convert(obj)
@@ -42,7 +61,8 @@ class DemoSource:
 
     def __init__(self, *, seed: int = SEED, clock: Clock | None = None, steps: tuple[Step, ...] = STEPS) -> None:
         self.seed = seed
-        self.clock: Clock = clock or SystemClock()
+        speed, self._speed_problem = _speed() if clock is None else (1.0, None)
+        self.clock: Clock = clock or SystemClock(speed)
         self.steps = steps
         self.info = DEMO_INFO
         self.report = LoadReport()
@@ -70,6 +90,8 @@ class DemoSource:
                 for obj in objects:
                     state.apply(to_event("ADDED", obj))
         self.report = LoadReport(documents=len(objects), objects=len(objects))
+        if self._speed_problem is not None:
+            self.report.problems.append(self._speed_problem)
         return state
 
     def follow(self, on_events: EventSink, on_status: StatusSink) -> None:
