@@ -11,6 +11,7 @@ from dataclasses import replace
 from kubetraffic.core.diagnose.backend_hops import BackendContext
 from kubetraffic.core.diagnose.controllers import ControllerInfo
 from kubetraffic.core.diagnose.endpoints import resolve_target
+from kubetraffic.core.diagnose.gaps import policy_gaps
 from kubetraffic.core.diagnose.model import Hop, Status
 from kubetraffic.core.diagnose.nearest import nearest_pods
 from kubetraffic.core.metrics import MetricsTarget
@@ -82,12 +83,16 @@ def policy_hop(state: ClusterState, info: ControllerInfo, ctx: BackendContext) -
             denied.append((dest, number, verdict))
     evidence[:0] = list(dict.fromkeys(allowed_by))[:4]
     label = f"{source.meta.ref} → {name}"
+    # Objects the source could not see: the visible ones decide nothing for sure.
+    hidden = policy_gaps(state)
+    evidence[:0] = hidden
     if not denied:
         return Hop(
             "policy",
             name,
-            "ok",
-            f"{label} allowed on {port.protocol} {_ports(ctx, destinations)}",
+            "unknown" if hidden else "ok",
+            f"{label} allowed on {port.protocol} {_ports(ctx, destinations)}"
+            + (" by the visible policies" if hidden else ""),
             tuple(evidence),
             None,
             target,
@@ -102,6 +107,8 @@ def policy_hop(state: ClusterState, info: ControllerInfo, ctx: BackendContext) -
     )
     status: Status = "fail" if len(denied) == len(destinations) else "warn"
     summary = f"NetworkPolicy denies the controller: {label} {port.protocol} {number}"
+    if hidden:
+        status, summary = "unknown", summary + " (by the visible policies)"
     return Hop("policy", name, status, summary, tuple(evidence), fix, target)
 
 

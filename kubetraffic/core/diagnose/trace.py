@@ -16,6 +16,7 @@ from datetime import datetime
 from kubetraffic.core.diagnose.backend_hops import endpoints_hop, pods_hop, service_hop
 from kubetraffic.core.diagnose.controllers import ControllerInfo, find_gateway_controller, find_ingress_controller
 from kubetraffic.core.diagnose.front_hops import client_hop, controller_hop, dns_hop, entry_hop
+from kubetraffic.core.diagnose.gaps import all_gaps
 from kubetraffic.core.diagnose.model import Hop, Trace
 from kubetraffic.core.diagnose.observations import DnsAnswer, TlsObservation
 from kubetraffic.core.diagnose.policy_hop import policy_hop
@@ -116,7 +117,7 @@ def build_trace(
             hops.append(endpoints_hop(ctx))
             hops.append(pods_hop(state, ctx))
             hops.append(policy_hop(state, info, ctx))
-    return Trace(req.url, tuple(hops), route_choice(answer), plan.notes)
+    return Trace(req.url, tuple(hops), route_choice(answer), (*plan.notes, *all_gaps(state)))
 
 
 def trace_request(
