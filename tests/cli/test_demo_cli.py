@@ -8,8 +8,10 @@ same as the demo itself.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +34,28 @@ def run_json(*args: str) -> tuple[int, Any]:
 
 @pytest.fixture(scope="module")
 def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo written out as plain manifests (what ``snapshot save`` writes)."""
-    directory = tmp_path_factory.mktemp("demo-dump")
-    code = (
-        "import json, sys\n"
-        "from kubetraffic.adapters.demo import DemoSource\n"
-        "json.dump({'apiVersion': 'v1', 'kind': 'List', 'items': list(DemoSource().raw_objects())}, sys.stdout)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    (directory / "cluster.json").write_text(out.stdout)
+    """The demo written out by ``kubetraffic --demo snapshot save DIR``."""
+    directory = tmp_path_factory.mktemp("demo") / "snapshot"
+    out = run("--demo", "snapshot", "save", str(directory))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"saved 67 objects to {directory}")
     return directory
+
+
+def watch(*args: str, lines: int) -> list[dict[str, Any]]:
+    """The first ``lines`` answers of ``--watch -o json``, with the demo playing 100x faster."""
+    env = {**os.environ, "KUBETRAFFIC_DEMO_SPEED": "100"}
+    cmd = [sys.executable, "-m", "kubetraffic", "--demo", *args, "--watch", "-o", "json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    watchdog = threading.Timer(60, proc.kill)  # never hang the suite
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        return [json.loads(proc.stdout.readline()) for _ in range(lines)]
+    finally:
+        watchdog.cancel()
+        proc.kill()
+        proc.wait()
 
 
 # ------------------------------------------------------------------ what was loaded
@@ -316,3 +330,20 @@ def test_trace_with_capture_sees_the_cart_answering() -> None:
     wire = _hop(doc, "wire")
     assert wire["status"] == "ok"
     assert "got answers" in wire["summary"]
+
+
+# ------------------------------------------------------------------ live
+def test_trace_watch_follows_the_cart_pods_readiness() -> None:
+    first, second = watch("trace", "https://shop.example.com/api/cart", lines=2)
+    assert _hop(first, "endpoints")["summary"] == "1/3 endpoints ready on port 8080"
+    assert _hop(second, "endpoints")["summary"] == "2/3 endpoints ready on port 8080"
+    assert _hop(second, "rule")["metrics"]["error_ratio"] < _hop(first, "rule")["metrics"]["error_ratio"]
+
+
+def test_egress_watch_sees_the_policy_applied_and_rolled_back() -> None:
+    before, applied, rolled_back = watch("egress", *STRIPE, lines=3)
+    assert before["allowed"] is False
+    assert applied["allowed"] is True
+    assert applied["egress"]["matched"] == {"policy": "payments/allow-stripe-egress", "rule": 0}
+    assert applied["metrics"][0]["drops_per_second"] == 0.0
+    assert rolled_back["allowed"] is False
