@@ -62,7 +62,7 @@ class DemoCluster:
 
     # ------------------------------------------------------------------ building
     def add(self, obj: Obj) -> None:
-        """An object as the user wrote it (uid, resourceVersion and timestamps stamped here)."""
+        """An authored object (with its uid and creationTimestamp); ``sync`` stamps its resourceVersion."""
         key = key_of(obj)
         if key[0] == "Service" and obj["spec"].get("selector"):
             # The EndpointSlice controller names slices <service>-<random suffix>.
@@ -105,10 +105,10 @@ class DemoCluster:
         for key, obj in self.authored.items():
             yield key, copy.deepcopy(obj)
         for dep in self.deployments.values():
-            yield ("Deployment", dep.namespace, dep.name), render_deployment(dep, "")
-            yield ("ReplicaSet", dep.namespace, dep.rs_name), render_replicaset(dep, "")
+            yield ("Deployment", dep.namespace, dep.name), render_deployment(dep)
+            yield ("ReplicaSet", dep.namespace, dep.rs_name), render_replicaset(dep)
             for run in dep.pods:
-                yield ("Pod", dep.namespace, run.name), render_pod(dep, run, "")
+                yield ("Pod", dep.namespace, run.name), render_pod(dep, run)
         for (namespace, service), (name, uid) in self._slice_names.items():
             svc = self.authored.get(("Service", namespace, service))
             if svc is not None:
@@ -151,7 +151,6 @@ class DemoCluster:
                 "name": name,
                 "namespace": md["namespace"],
                 "uid": uid,
-                "resourceVersion": "",
                 "creationTimestamp": md["creationTimestamp"],
                 "generateName": md["name"] + "-",
                 "generation": 1,

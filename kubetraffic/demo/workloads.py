@@ -114,7 +114,7 @@ def pod_spec(dep: Deployment) -> Obj:
     }
 
 
-def render_deployment(dep: Deployment, rv: str) -> Obj:
+def render_deployment(dep: Deployment) -> Obj:
     """The Deployment object with status derived from its pods."""
     ready = sum(1 for p in dep.pods if p.ready)
     # maxUnavailable 25 % of the replicas, rounded down (intstr.GetScaledValueFromIntOrPercent).
@@ -133,7 +133,7 @@ def render_deployment(dep: Deployment, rv: str) -> Obj:
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {
-            **meta(dep.name, dep.namespace, dep.uid, rv, dep.created),
+            **meta(dep.name, dep.namespace, dep.uid, dep.created),
             "generation": 1,
             "labels": dict(dep.meta_labels or {"app": dep.labels["app"]}),
             "annotations": {"deployment.kubernetes.io/revision": "1"},
@@ -163,7 +163,7 @@ def _deployment_conditions(dep: Deployment, available: bool) -> list[Obj]:
     return [{"lastUpdateTime": rfc3339(since), **c} for c in (avail, progressing)]
 
 
-def render_replicaset(dep: Deployment, rv: str) -> Obj:
+def render_replicaset(dep: Deployment) -> Obj:
     """The ReplicaSet the Deployment controller made for the current template."""
     ready = sum(1 for p in dep.pods if p.ready)
     status: Obj = {"replicas": len(dep.pods), "fullyLabeledReplicas": len(dep.pods), "observedGeneration": 1}
@@ -173,7 +173,7 @@ def render_replicaset(dep: Deployment, rv: str) -> Obj:
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
         "metadata": {
-            **meta(dep.rs_name, dep.namespace, dep.rs_uid, rv, dep.created),
+            **meta(dep.rs_name, dep.namespace, dep.rs_uid, dep.created),
             "generation": 1,
             "labels": dep.pod_labels(),
             "annotations": {
@@ -192,7 +192,7 @@ def render_replicaset(dep: Deployment, rv: str) -> Obj:
     }
 
 
-def render_pod(dep: Deployment, run: PodRun, rv: str) -> Obj:
+def render_pod(dep: Deployment, run: PodRun) -> Obj:
     """A running pod of the Deployment, with conditions and container statuses."""
     main = dep.containers[0]["name"]
     unready = [] if run.ready else [main]
@@ -227,7 +227,7 @@ def render_pod(dep: Deployment, run: PodRun, rv: str) -> Obj:
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {
-            **meta(run.name, dep.namespace, run.uid, rv, run.created),
+            **meta(run.name, dep.namespace, run.uid, run.created),
             "generateName": dep.rs_name + "-",
             "labels": dep.pod_labels(),
             "ownerReferences": [owner("apps/v1", "ReplicaSet", dep.rs_name, dep.rs_uid)],
@@ -268,12 +268,15 @@ def add_pods(dep: Deployment, ids: Ids, nodes: list[tuple[str, str, str]], creat
         )
 
 
-def meta(name: str, namespace: str, uid: str, rv: str, created: float) -> Obj:
-    """metadata with name, namespace (when namespaced), uid, resourceVersion and creationTimestamp."""
+def meta(name: str, namespace: str, uid: str, created: float) -> Obj:
+    """metadata with name, namespace (when namespaced), uid and creationTimestamp.
+
+    ``DemoCluster.sync`` stamps the resourceVersion.
+    """
     out: Obj = {"name": name}
     if namespace:
         out["namespace"] = namespace
-    out.update({"uid": uid, "resourceVersion": rv, "creationTimestamp": rfc3339(created)})
+    out.update({"uid": uid, "creationTimestamp": rfc3339(created)})
     return out
 
 
