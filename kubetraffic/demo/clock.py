@@ -41,8 +41,8 @@ class SystemClock:
         self.speed = speed
 
     def now(self) -> float:
-        """Wall-clock time, whole seconds (so a run's timestamps do not jitter)."""
-        return float(int(time.time()))
+        """Wall-clock time (the demo rounds it down to whole seconds where the API would)."""
+        return time.time()
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         """Sleep on the stop event itself, so ``close()`` interrupts at once."""

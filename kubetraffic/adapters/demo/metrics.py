@@ -88,7 +88,9 @@ class DemoMetrics:
         """Nothing to release."""
 
     def _moment(self, at: datetime | None) -> datetime:
-        return at.astimezone(UTC) if at is not None else datetime.fromtimestamp(self.source.clock.now(), UTC)
+        if at is not None:
+            return at.astimezone(UTC)
+        return datetime.fromtimestamp(int(self.source.clock.now()), UTC)  # evaluation times in whole seconds
 
 
 def _queries(target: MetricsTarget, figures: HopMetrics, window: str) -> dict[str, str]:

@@ -77,7 +77,7 @@ class DemoSource:
     def scenario(self) -> Scenario:
         """The scenario as of now (built on first use, then changed only by the timeline)."""
         if self._scenario is None:
-            self._scenario = build(self.seed, self.clock.now())
+            self._scenario = build(self.seed, float(int(self.clock.now())))  # the API counts whole seconds
             self.dns_table = dict(self._scenario.dns_table)
         return self._scenario
 
