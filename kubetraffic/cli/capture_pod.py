@@ -45,6 +45,11 @@ def pod_source(
 
     Raises PodCaptureError (with an exit code) when the capture cannot or may not go ahead.
     """
+    if opts.demo:  # the demo's pods are not on any API server: their packets are generated
+        from kubetraffic.adapters.demo import DemoSource
+
+        namespace = opts.namespace or "default"
+        return DemoSource().capture_source(pod, namespace=namespace, seconds=limits.max_seconds, bpf=bpf)
     from kubetraffic.adapters.capture.pod import PodCapture, PodCaptureError, check_filter, explain_api_error
     from kubetraffic.adapters.capture.pod_plan import make_plan
 

@@ -40,7 +40,7 @@ def duration_text(seconds: float) -> str:
 
 
 def metrics_line(metrics: HopMetrics) -> str:
-    """One compact line: ``20 req/s · 5xx 10.0 % · p99 500 ms · drops 0.4/s · 2 restarts``."""
+    """One compact line: ``20 req/s · 5xx 10.0 % · p99 500 ms · drops 0.4/s · 2 restarts in 5m``."""
     return " · ".join(_parts(metrics))
 
 
@@ -57,7 +57,9 @@ def _parts(m: HopMetrics) -> list[str]:
     if m.drops_per_second:
         parts.append(f"drops {rate_text(m.drops_per_second, '/s')}")
     if m.restarts:
-        parts.append(f"{m.restarts:g} restarts")
+        # Restarts are counted within the rate window, unlike the pod's lifetime total.
+        noun = "restart" if m.restarts == 1 else "restarts"
+        parts.append(f"{m.restarts:g} {noun} in {m.window}")
     return parts
 
 

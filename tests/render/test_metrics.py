@@ -43,7 +43,7 @@ def test_json_has_only_measured_figures() -> None:
 
 
 def test_compact_line() -> None:
-    assert metrics_line(FULL) == "20 req/s · 5xx 3.0 % · p99 48 ms · drops 0.4/s · 2 restarts"
+    assert metrics_line(FULL) == "20 req/s · 5xx 3.0 % · p99 48 ms · drops 0.4/s · 2 restarts in 5m"
     assert metrics_line(HopMetrics(latency_p50_seconds=1.93)) == "p50 1.9 s"
     assert metrics_line(HopMetrics()) == ""
 

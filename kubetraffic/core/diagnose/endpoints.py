@@ -84,7 +84,11 @@ def from_slices(state: ClusterState, slices: list[EndpointSlice], port: ServiceP
             for address in ep.addresses[:1]:
                 views.append(EndpointView(address, number, ready, serving, ep.conditions.terminating is True, pod))
     names = tuple(s.meta.name for s in slices)
-    return PortEndpoints(tuple(views), derived=False, slices=names, port_missing=bool(slices) and not carried)
+    # A Service that selects no pod still gets one EndpointSlice from the controller: a
+    # placeholder with no endpoints and no ports. Only slices with endpoints can show that
+    # the port itself is missing.
+    listed = any(s.endpoints for s in slices)
+    return PortEndpoints(tuple(views), derived=False, slices=names, port_missing=listed and not carried)
 
 
 def derive(state: ClusterState, svc: Service, port: ServicePort) -> PortEndpoints:

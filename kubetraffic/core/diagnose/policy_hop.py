@@ -6,11 +6,14 @@ Pods with the same labels get the same verdict, so one backend pod per label set
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kubetraffic.core.diagnose.backend_hops import BackendContext
 from kubetraffic.core.diagnose.controllers import ControllerInfo
 from kubetraffic.core.diagnose.endpoints import resolve_target
 from kubetraffic.core.diagnose.gaps import policy_gaps
 from kubetraffic.core.diagnose.model import Hop, Status
+from kubetraffic.core.diagnose.nearest import nearest_pods
 from kubetraffic.core.metrics import MetricsTarget
 from kubetraffic.core.objects import Pod
 from kubetraffic.core.policy import ConnectionVerdict, PodPeer, evaluate_connection, policies_selecting, smallest_fix
@@ -45,7 +48,7 @@ def policy_hop(state: ClusterState, info: ControllerInfo, ctx: BackendContext) -
     source = sources[0]
     destinations = _destinations(ctx)
     if not destinations:
-        return Hop("policy", name, "unknown", "no backend pods to evaluate NetworkPolicy for")
+        return _would(state, info, ctx, source)
     target = MetricsTarget(
         "pods",
         ctx.backend.namespace,
@@ -107,6 +110,28 @@ def policy_hop(state: ClusterState, info: ControllerInfo, ctx: BackendContext) -
     if hidden:
         status, summary = "unknown", summary + " (by the visible policies)"
     return Hop("policy", name, status, summary, tuple(evidence), fix, target)
+
+
+def _would(state: ClusterState, info: ControllerInfo, ctx: BackendContext, source: Pod) -> Hop:
+    """Not reached: the Service selects no pod. Judge the pods its selector nearly selects (the
+    ones the selector fix would pick up), so a second fault behind the first is named now."""
+    name = ctx.ref
+    unknown = Hop("policy", name, "unknown", "not reached: no backend pods to evaluate NetworkPolicy for")
+    if ctx.service is None or not ctx.service.selector or ctx.port is None:
+        return unknown
+    near = nearest_pods(state, ctx.backend.namespace, ctx.service.selector, limit=1)
+    if not near:
+        return unknown
+    pod = near[0].pod
+    hop = policy_hop(state, info, replace(ctx, pods=(pod,), endpoints=None))
+    if hop.summary.startswith("not ") or hop.status == "unknown":
+        return unknown
+    nearly = f"{pod.meta.ref}, which the Service nearly selects"
+    if hop.status == "ok":
+        summary = f"would be allowed to {nearly}"
+        return Hop("policy", name, "unknown", summary, hop.evidence, None, hop.target)
+    summary = f"would deny too: {hop.summary} ({nearly})"
+    return Hop("policy", name, "fail", summary, hop.evidence, hop.fix, hop.target)
 
 
 def _ports(ctx: BackendContext, pods: list[Pod]) -> str:
