@@ -107,6 +107,14 @@ def widget_text(widget: Any) -> str:
     return "\n".join(line[region.x : region.x + region.width] for line in lines)
 
 
+def flat_text(widget: Any) -> str:
+    """A widget's text as one line: borders and scrollbars removed, wrapped lines joined."""
+    import re
+
+    lines = [re.sub(r"[│╭╮╰╯─▁▂▃▄▅▆▇█▊▎]", " ", line) for line in widget_text(widget).splitlines()]
+    return re.sub(r"\s+", " ", " ".join(lines)).strip()
+
+
 def main_screen(app: KubetrafficApp) -> MainScreen:
     """The main screen of a running app."""
     return app.main

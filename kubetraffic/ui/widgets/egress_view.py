@@ -37,9 +37,10 @@ def render_egress(view: EgressView, pal: Palette, measured: list[str] | None = N
     if view.problem is not None:
         parts.append(Text.assemble(("▲ ", pal.status("warn")), styled(view.problem.message, pal.status("warn"))))
     if view.checked is not None:
-        parts += [Text(""), hanging(themed(answer_view(view.checked), pal))]
+        # What metrics measured for this traffic comes first: it confirms or contradicts the verdict.
         for line in measured or []:
-            parts.append(Text.assemble(("  metrics  ", "bold"), styled(line, pal.status("warn"))))
+            parts.append(Text.assemble(("measured ", "bold"), styled(line, pal.status("warn"))))
+        parts += [Text(""), hanging(themed(answer_view(view.checked), pal))]
     elif view.problem is None:
         parts.append(Text("press e to check a destination (host:port, IP, ns/pod, svc.ns:port)", style="dim"))
     if view.dns is not None and (view.checked is None or view.checked.dns is None):
