@@ -19,7 +19,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from kubetraffic.adapters.demo import DemoSource
 from kubetraffic.adapters.snapshot import SnapshotSource
+from kubetraffic.demo.clock import DEMO_EPOCH, ManualClock
 from kubetraffic.ui import targets as t
 from kubetraffic.ui.app import KubetrafficApp
 
@@ -73,6 +75,8 @@ async def egress(pilot: Pilot[Any]) -> None:
     await select(pilot, target)
     pilot.app.main.analysis.show(target, destination="198.51.100.7:443")
     await until(pilot, lambda: getattr(pilot.app.main.analysis.analysis.main, "checked", None) is not None)
+    if pilot.app.main.header.prometheus[0] == "ok" or pilot.app.main.source.info.mode == "demo":
+        await until(pilot, lambda: bool(pilot.app.main.analysis.figures))
 
 
 async def policy(pilot: Pilot[Any]) -> None:
@@ -118,6 +122,8 @@ CASES: dict[str, tuple[Callable[[Pilot[Any]], Awaitable[None]], dict[str, Any]]]
     "help": (help_screen, {}),
     "trace-prompt": (trace_prompt, {}),
     "yaml": (yaml_view, {}),
+    "demo-broken-route": (broken_route, {"demo": True}),
+    "demo-egress": (egress, {"demo": True}),
 }
 
 
@@ -137,7 +143,11 @@ def _normalise(svg: str) -> str:
 async def test_screen_matches_snapshot(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(ROOT)  # the header shows the snapshot path as given: keep it relative
     drive, options = CASES[name]
-    async with running(SnapshotSource(["tests/fixtures/shop"]), size=options.get("size", SIZE)) as (app, pilot):
+    if options.get("demo"):  # the demo on a clock that stands still: its times and figures are fixed
+        source: Any = DemoSource(clock=ManualClock(DEMO_EPOCH))
+    else:
+        source = SnapshotSource(["tests/fixtures/shop"])
+    async with running(source, size=options.get("size", SIZE)) as (app, pilot):
         if "theme" in options:
             app.theme = options["theme"]
         await drive(pilot)
