@@ -60,7 +60,7 @@ async def test_egress_check_shows_drops_measured_against_the_verdict(prometheus:
             pilot, lambda: isinstance(screen.analysis.analysis.main, EgressView) and bool(screen.analysis.figures)
         )
         text = widget_text(screen.analysis)
-        assert "metrics" in text
+        assert "measured" in text
         assert "POLICY_DENIED 0.4/s" in text.replace("\n", " ")
 
 

@@ -254,6 +254,9 @@ class Navigator(NavTree):
             bool(node.children) and node.children[0].data is not None and node.children[0].data.target.kind != "Loading"
         )
         self._sync_children(node, rows.groups, flash=flash)
+        if self._auto_expand:
+            for group in node.children:
+                group.expand()
 
     def _sync_children(self, parent: TreeNode[NavRow], rows: list[NavRow], *, flash: bool) -> None:
         """Make ``parent``'s children equal ``rows``, touching only what differs."""
@@ -335,15 +338,28 @@ class Navigator(NavTree):
     # ---------------------------------------------------------------- filter
     def apply_filter(self, result: FilterResult | None) -> None:
         """Show only what passes ``result`` (None: everything)."""
+        before = self.current
         self.filter = None if result is None or result.filter.empty else result
         self._sync_namespaces(sorted(self._pods))
         for ns in list(self._loaded):
             self._fill(ns)
-        if self.filter is not None and len(self._ns_nodes) <= AUTO_EXPAND:
+        if self._auto_expand:
             for node in self._ns_nodes.values():
-                node.expand()
-                for child in node.children:
-                    child.expand()
+                node.expand()  # loads it; its groups open when its rows arrive (_fill)
+        self.call_after_refresh(self._reselect, before)
+
+    @property
+    def _auto_expand(self) -> bool:
+        """A filter that leaves a few namespaces opens them down to the matches."""
+        return self.filter is not None and len(self._ns_nodes) <= AUTO_EXPAND
+
+    def _reselect(self, before: Target | None) -> None:
+        """Rows came and went under the cursor: the analysis follows what it is on now."""
+        if self.cursor_node is None and self._ns_nodes:
+            self.move_cursor(next(iter(self._ns_nodes.values())))
+        now = self.current
+        if now is not None and now != before:
+            self.post_message(self.Selected(now))
 
     # ------------------------------------------------------------- selection
     def select_target(self, target: Target) -> bool:
