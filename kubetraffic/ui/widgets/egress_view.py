@@ -66,16 +66,15 @@ def render_egress(view: EgressView, pal: Palette, measured: list[str] | None = N
             )
         parts += [Text(""), wire]
     if view.reach:
-        table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), title_justify="left")
-        table.add_column(" ", no_wrap=True)
-        table.add_column("may reach", no_wrap=True)
-        table.add_column("ports")
-        table.add_column("", style="dim")
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column(ratio=1)
+        table.add_row(Text(" "), Text("may reach", style="bold"), Text("ports", style="bold"))
         for row in view.reach:
-            glyph, style = pal.glyph("ok" if row.allowed else "fail")
-            if row.partial:
-                glyph, style = pal.glyph("warn")
-            table.add_row(Text(glyph, style=style), data(row.destination), data(row.ports), data(row.why))
+            glyph, style = pal.glyph("warn" if row.partial else ("ok" if row.allowed else "fail"))
+            detail = Text.assemble(data(row.ports), (f"  {row.why}" if row.why and row.ports else row.why, "dim"))
+            table.add_row(Text(glyph, style=style), data(row.destination), detail)
         parts += [Text(""), table]
     if view.policies is not None:
         parts += [Text(""), _policies(view, pal)]
