@@ -8,6 +8,7 @@ background scan so a broken route is red at a glance without expanding anything.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Iterable
 from typing import ClassVar
 
@@ -36,6 +37,8 @@ OPEN_REFRESH = 0.3
 """Seconds between recomputations of expanded namespaces touched by changes."""
 HEALTH_REFRESH = 2.0
 """Seconds between health rescans of collapsed namespaces touched by changes."""
+HEALTH_BATCH = 40
+"""Collapsed namespaces rescanned per refresh; the rest wait for the next one."""
 AUTO_EXPAND = 8
 """A filter matching at most this many namespaces expands them."""
 
@@ -224,8 +227,11 @@ class Navigator(NavTree):
             for ns in namespaces[start : start + SCAN_CHUNK]:
                 if worker.is_cancelled or generation != self._generation:
                     return  # quitting, or another cluster is shown now
+                began = time.perf_counter()
                 with model.read() as state:
                     chunk.append(namespace_rows(state, ns, self.route_health))
+                # A background scan takes at most half a core: the screen stays responsive.
+                time.sleep(max(0.001, time.perf_counter() - began))
             self.post_message(self._Rows(chunk, generation))
 
     @on(_Rows)
@@ -331,9 +337,13 @@ class Navigator(NavTree):
 
     def _refresh_health(self) -> None:
         self._health_timer = None
-        dirty, self._dirty_health = sorted(self._dirty_health & set(self._ns_nodes)), set()
-        if dirty:
-            self._scan(dirty)
+        dirty = sorted(self._dirty_health & set(self._ns_nodes))
+        batch, rest = dirty[:HEALTH_BATCH], dirty[HEALTH_BATCH:]
+        self._dirty_health = set(rest)
+        if batch:
+            self._scan(batch)
+        if rest:
+            self._health_timer = self.set_timer(HEALTH_REFRESH, self._refresh_health, name="health refresh")
 
     # ---------------------------------------------------------------- filter
     def apply_filter(self, result: FilterResult | None) -> None:
