@@ -55,7 +55,7 @@ class MetricsFeed(Widget):
         """The source's state after its last exchange (no I/O)."""
         return self.source.status()
 
-    def watch(self, targets: Iterable[MetricsTarget]) -> None:
+    def follow(self, targets: Iterable[MetricsTarget]) -> None:
         """Measure these targets from now on (a poll starts as soon as possible)."""
         wanted = tuple(dict.fromkeys(targets))
         if wanted != self.targets:

@@ -8,43 +8,32 @@ a dialog or hand a target to a pane.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import ClassVar
 
-from rich.console import Group
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
-from kubetraffic.adapters.capture.base import CaptureError
 from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
-from kubetraffic.adapters.metrics import MetricsStatus, NoMetrics, TimeSpecError, parse_at, parse_window, rfc3339
-from kubetraffic.adapters.metrics_feed import Opened, open_metrics_source
-from kubetraffic.adapters.source import ClusterSource, SourceError, raw_object
-from kubetraffic.core.capture import RingPacket
-from kubetraffic.render.output import to_yaml
-from kubetraffic.render.text import clean_line, data
-from kubetraffic.ui import sources
+from kubetraffic.adapters.source import ClusterSource
+from kubetraffic.render.text import clean_line
 from kubetraffic.ui import targets as t
-from kubetraffic.ui.answers import exports
 from kubetraffic.ui.answers.analysis import Context
-from kubetraffic.ui.answers.capture import CapturePlan, LockedNamer, packet_row, plan_capture
 from kubetraffic.ui.answers.inventory import namespace_pod_counts
-from kubetraffic.ui.answers.listing import ALIASES
 from kubetraffic.ui.answers.trace import route_health
-from kubetraffic.ui.feeds import Abandoned, ClusterFeed, MetricsFeed, PacketFeed, interruptible
-from kubetraffic.ui.filtering import Filter, FilterResult, filter_cluster
+from kubetraffic.ui.feeds import ClusterFeed, PacketFeed
+from kubetraffic.ui.filtering import Filter
 from kubetraffic.ui.model import ClusterModel
-from kubetraffic.ui.screens.choose import ChooseScreen
-from kubetraffic.ui.screens.confirm import ConfirmScreen
+from kubetraffic.ui.screens.capture_actions import CaptureActions
 from kubetraffic.ui.screens.help import HelpScreen, key_rows
+from kubetraffic.ui.screens.metrics_actions import MetricsActions
+from kubetraffic.ui.screens.navigation_actions import NavigationActions
+from kubetraffic.ui.screens.object_actions import ObjectActions
 from kubetraffic.ui.screens.prompt import PromptScreen
-from kubetraffic.ui.screens.yaml_view import TextScreen
-from kubetraffic.ui.settings import METRICS_WINDOWS, UiSettings
+from kubetraffic.ui.settings import UiSettings
 from kubetraffic.ui.targets import Target
 from kubetraffic.ui.widgets.analysis import AnalysisPane
 from kubetraffic.ui.widgets.filter_bar import FilterBar
@@ -54,7 +43,7 @@ from kubetraffic.ui.widgets.resource_list import ResourceList
 from kubetraffic.ui.widgets.status_header import StatusHeader
 
 
-class MainScreen(Screen[None]):
+class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsActions, Screen[None]):
     """Everything the user sees while following the cluster."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -201,65 +190,6 @@ class MainScreen(Screen[None]):
         for kind, reason in sorted(gaps.items()):
             self.notify(f"{kind}: {clean_line(reason)}", title="Not visible", severity="warning", markup=False)
 
-    def _metrics_feed(self) -> MetricsFeed | None:
-        found = self.query(MetricsFeed)
-        return found.first() if found else None
-
-    @work(thread=True, exclusive=True, group="metrics-open", exit_on_error=False)
-    def _open_metrics(self, model: ClusterModel, source: ClusterSource) -> None:
-        """Pick the metrics source (--prometheus, the source's own, or one found live)."""
-        settings = self.settings
-        try:
-            at = parse_at(settings.at) if settings.at else None
-            window = parse_window(settings.metrics_window)
-        except TimeSpecError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"--at/--window ignored: {exc}"), severity="warning", markup=False
-            )
-            at, window = None, "5m"
-        try:
-            with model.read() as state:
-                opened = open_metrics_source(
-                    settings.prometheus, insecure=settings.prometheus_insecure, state=state, cluster_source=source
-                )
-        except Exception as exc:  # a bad URL or setting: one line, and no metrics
-            opened = Opened(NoMetrics(f"cannot use --prometheus: {exc}"))
-        self.app.call_from_thread(self._metrics_opened, opened, at, window)
-
-    def _metrics_opened(self, opened: Opened, at: datetime | None, window: str) -> None:
-        old = self._metrics_feed()
-        if old is not None:
-            old.stop()
-            old.remove()
-        feed = MetricsFeed(opened.source, at=at, window=window)
-        self.mount(feed)
-        self.header.window = window
-        self.header.at = rfc3339(at) if at is not None else ""
-        self._show_metrics_status(opened.source.status())
-        if opened.announcement:
-            self.notify(clean_line(opened.announcement), markup=False)
-        feed.watch(self.analysis.metrics_targets())
-
-    def _show_metrics_status(self, status: MetricsStatus) -> None:
-        words = {"ok": "ok", "down": "down", "not-configured": "none", "unknown": "ready"}[status.state]
-        glyph = {"ok": "ok", "down": "fail", "not-configured": "", "unknown": "unknown"}[status.state]
-        self.header.prometheus = (glyph, words)
-        self.header.prometheus_name = "Prometheus" if status.name == "Prometheus" else status.name
-        if status.state == "down" and status.line() != self._metrics_told:
-            self._metrics_told = status.line()
-            self.notify(clean_line(status.line()), title="Metrics", severity="warning", markup=False)
-
-    @on(AnalysisPane.MetricsWanted)
-    def _metrics_wanted(self, message: AnalysisPane.MetricsWanted) -> None:
-        feed = self._metrics_feed()
-        if feed is not None:
-            feed.watch(message.targets)
-
-    @on(MetricsFeed.Updated)
-    def _metrics_updated(self, message: MetricsFeed.Updated) -> None:
-        self._show_metrics_status(message.status)
-        self.analysis.apply_figures(message.figures)
-
     @on(ClusterFeed.LoadFailed)
     def _load_failed(self, message: ClusterFeed.LoadFailed) -> None:
         if not self._loaded_once:
@@ -316,98 +246,6 @@ class MainScreen(Screen[None]):
         return self.resource_list.current if self.showing_list else self.navigator.current
 
     # ------------------------------------------------------------ filter
-    def action_filter(self) -> None:
-        """Open the filter bar."""
-        self.filter_bar.open()
-
-    @on(FilterBar.Changed)
-    def _filter_changed(self, message: FilterBar.Changed) -> None:
-        self.filter = message.filter
-        if self.model is None:
-            return
-        if self.showing_list:
-            rl = self.resource_list
-            self.resource_list.open(self.model, rl.listing, rl.namespace, self.filter)
-        else:
-            self._filter_tree(self.model, self.filter)
-
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _filter_tree(self, model: ClusterModel, flt: Filter) -> None:
-        with model.read() as state:
-            result = filter_cluster(state, flt)
-        self.app.call_from_thread(self._apply_filter, result)
-
-    def _apply_filter(self, result: FilterResult) -> None:
-        if result.filter != self.filter:
-            return  # superseded by newer typing
-        self.navigator.apply_filter(result)
-        if not result.filter.empty:
-            shown = len(self.navigator.namespaces())
-            self.navigator.border_subtitle = Text(f"{result.filter.describe()} · {shown} namespaces")
-        else:
-            self.navigator.border_subtitle = None
-
-    @on(FilterBar.Closed)
-    def _filter_closed(self, message: FilterBar.Closed) -> None:
-        (self.resource_list.table if self.showing_list else self.navigator).focus()
-
-    # -------------------------------------------------------------- jump
-    def action_jump(self) -> None:
-        """``:`` — list a kind (``:pod``, ``:svc NAMESPACE``), ``:ns``, or ``:ctx``."""
-        suggestions = sorted({*ALIASES, "ctx"})
-        self.app.push_screen(
-            PromptScreen(
-                ":",
-                placeholder="ing · svc · pod · netpol · ns · deploy · gw · httproute · ctx",
-                suggestions=suggestions,
-            ),
-            self._jump,
-        )
-
-    def _jump(self, answer: str | None) -> None:
-        if not answer:
-            return
-        word, _, rest = answer.lstrip(":").strip().partition(" ")
-        word = word.lower()
-        if word in ("ctx", "context", "contexts"):
-            self.action_switch_context(rest.strip() or None)
-            return
-        name = ALIASES.get(word)
-        if name is None:
-            self.notify(
-                f"unknown resource {clean_line(word)!r}; try :ing :svc :pod :netpol :ns :ctx",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self.open_list(name, rest.strip() or None)
-
-    def open_list(self, name: str, namespace: str | None = None) -> None:
-        """Show the resource list ``name`` (a key of LISTINGS) on the left."""
-        if self.model is None:
-            self.notify("the cluster is still loading", severity="warning")
-            return
-        self.query_one("#left-switcher", ContentSwitcher).current = "resource-list"
-        self.query_one("#left").add_class("-wide")
-        self.resource_list.open(self.model, name, namespace, self.filter)
-        self.resource_list.table.focus()
-
-    def _back_to_navigator(self) -> None:
-        self.query_one("#left-switcher", ContentSwitcher).current = "navigator"
-        self.query_one("#left").remove_class("-wide")
-        if not self.filter.empty and self.model is not None:
-            self._filter_tree(self.model, self.filter)
-        self.navigator.focus()
-
-    def action_back(self) -> None:
-        """Escape: close the filter, leave the list, or return focus to the navigator."""
-        if self.filter_bar.display:
-            self.filter_bar.action_clear()
-        elif self.showing_list:
-            self._back_to_navigator()
-        elif not self.navigator.has_focus:
-            self.navigator.focus()
-
     # ------------------------------------------------------------ trace / egress
     def action_trace_url(self) -> None:
         """``t`` — trace a URL typed by the user."""
@@ -451,228 +289,10 @@ class MainScreen(Screen[None]):
         self.analysis.refresh_analysis()
 
     # ------------------------------------------------------------ capture
-    def action_capture(self) -> None:
-        """``c`` — capture on the selected pod: plan it, show the plan, ask, then start."""
-        target = self.selection
-        if target is None or target.kind != t.POD:
-            self.notify("select a pod first (c captures its traffic)", severity="warning")
-            return
-        if self.model is None:
-            return
-        feed = self.query_one(PacketFeed)
-        if feed.running:
-            self.notify("a capture is running: stop it first (s in the packet pane)", severity="warning")
-            return
-        self._plan_capture(self.model, target)
-
-    @work(thread=True, exclusive=True, group="capture-plan", exit_on_error=False)
-    def _plan_capture(self, model: ClusterModel, target: Target) -> None:
-        try:
-            plan = interruptible(plan_capture, model, self.source, self.settings.options, target)
-        except Abandoned:
-            return
-        except CaptureError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(exc), title="Cannot capture", severity="warning", markup=False
-            )
-            return
-        except Exception as exc:  # the kubernetes client fails in many ways; one line
-            message = clean_line(f"cannot plan a capture on {target.namespace}/{target.name}: {exc}")
-            self.app.call_from_thread(self.notify, message, title="Cannot capture", severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._confirm_capture, plan)
-
-    def _confirm_capture(self, plan: CapturePlan) -> None:
-        body = Group(*(data(line) for line in plan.lines))
-        label = "Create and capture" if plan.confirm else "Capture"
-        self.app.push_screen(
-            ConfirmScreen(f"Capture packets of {plan.pod}?", body, confirm_label=label),
-            lambda yes: self._start_capture(plan) if yes else self._capture_cancelled(plan),
-        )
-
-    def _capture_cancelled(self, plan: CapturePlan) -> None:
-        self.notify(clean_line(f"capture of {plan.pod} cancelled: nothing was created"), markup=False)
-
-    def _start_capture(self, plan: CapturePlan) -> None:
-        if self.model is None:
-            return
-        self.packets.begin(plan.pod)
-        self.header.capture = ("ok", f"running on {plan.pod}")
-        self.query_one(PacketFeed).start(plan, LockedNamer(self.model))
-
-    @on(PacketFeed.Snapshot)
-    def _packets_snapshot(self, message: PacketFeed.Snapshot) -> None:
-        self.packets.show_snapshot(message)
-        self.analysis.context = replace(self.analysis.context, wire=message.summary)
-        if message.done:
-            self.header.capture = ("", f"done ({message.summary.packets} packets)")
-            if self.analysis.is_traffic_source:
-                self.analysis.refresh_analysis()
-
-    @on(PacketFeed.Failed)
-    def _packets_failed(self, message: PacketFeed.Failed) -> None:
-        self.packets.failed(message.error)
-        self.header.capture = ("fail", "failed")
-        self.notify(clean_line(message.error), title=f"Capture of {message.pod}", severity="error", markup=False)
-
-    @on(PacketPane.StopRequested)
-    def _stop_capture(self) -> None:
-        self.query_one(PacketFeed).stop()
-
-    @on(PacketPane.OpenPacket)
-    def _open_packet(self, message: PacketPane.OpenPacket) -> None:
-        self._dissect(message.packet)
-
-    @work(thread=True, exclusive=True, group="dissect", exit_on_error=False)
-    def _dissect(self, packet: RingPacket) -> None:
-        from kubetraffic.adapters.capture.dissect import dissect_ring_packet
-
-        try:
-            lines = interruptible(dissect_ring_packet, packet)
-        except Abandoned:
-            return
-        except Exception as exc:  # scapy may not know the frame: say so
-            lines = [f"cannot dissect this packet: {exc}"]
-        title = " ".join(packet_row(packet)[1:4])
-        self.app.call_from_thread(self.app.push_screen, TextScreen(clean_line(f"Packet {title}"), "\n".join(lines)))
-
     # ------------------------------------------------------------ yaml / export
-    def action_yaml(self) -> None:
-        """``y`` — the YAML of the selected object (Secrets are never shown)."""
-        target = self.selection
-        kind = target.object_kind if target is not None else None
-        if target is None or kind is None:
-            self.notify("select an object first (y shows its YAML)", severity="warning")
-            return
-        if self.model is not None and target.kind == t.POD:
-            with self.model.read() as state:
-                pod = state.pod(target.namespace, target.name)
-            if pod is not None and pod.template_of is not None:
-                kind, target = (
-                    pod.template_of[0],
-                    Target(t.WORKLOAD, target.namespace, pod.template_of[1], detail=pod.template_of[0]),
-                )
-        self._fetch_yaml(kind, target)
-
-    @work(thread=True, exclusive=True, group="yaml", exit_on_error=False)
-    def _fetch_yaml(self, kind: str, target: Target) -> None:
-        try:
-            obj = interruptible(raw_object, self.source, kind, target.key)
-        except Abandoned:
-            return
-        except Exception as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"cannot read {kind} {target.name}: {exc}"), severity="error", markup=False
-            )
-            return
-        if obj is None:
-            self.app.call_from_thread(
-                self.notify,
-                clean_line(f"{kind} {target.namespace}/{target.name} not found in the source"),
-                severity="warning",
-                markup=False,
-            )
-            return
-        text = to_yaml(obj)
-        title = f"{kind} {target.namespace + '/' if target.namespace else ''}{target.name}"
-        self.app.call_from_thread(self.app.push_screen, TextScreen(clean_line(title), text))
-
-    def action_export(self) -> None:
-        """``x`` — write the trace / verdict JSON, fix YAML or pcap to a file."""
-        feed = self.query_one(PacketFeed)
-        options = exports.available(self.analysis.analysis, pcap=feed.pcap if feed.plan is not None else None)
-        if not options:
-            self.notify(
-                "nothing to export here: open a trace, an egress verdict or a capture first", severity="warning"
-            )
-            return
-        self._exports = {e.id: e for e in options}
-        first = options[0]
-        self.app.push_screen(
-            ChooseScreen(
-                "Export", [(e.id, e.label) for e in options], path=f"{self.settings.export_dir}/{first.filename}"
-            ),
-            self._export_chosen,
-        )
-
-    def _export_chosen(self, choice: tuple[str, str] | None) -> None:
-        if choice is None:
-            return
-        export = self._exports.get(choice[0])
-        if export is not None:
-            self._write_export(export, choice[1] or export.filename)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _write_export(self, export: exports.Export, path: str) -> None:
-        try:
-            written = exports.write_export(export, path)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"cannot write {path}: {exc.strerror or exc}"), severity="error", markup=False
-            )
-            return
-        self.app.call_from_thread(self.notify, clean_line(f"wrote {written}"), title="Exported", markup=False)
-
     # ------------------------------------------------------------ misc
-    def action_metrics_window(self) -> None:
-        """``m`` — cycle the metrics window 5m → 1h → 6h."""
-        current = self.header.window
-        nxt = (
-            METRICS_WINDOWS[(METRICS_WINDOWS.index(current) + 1) % len(METRICS_WINDOWS)]
-            if current in METRICS_WINDOWS
-            else "5m"
-        )
-        self.header.window = nxt
-        feed = self._metrics_feed()
-        if feed is not None:
-            feed.set_window(nxt)
-        self.notify(f"metrics window {nxt}")
-
     def action_help(self) -> None:
         """``?`` — every key."""
         rows = key_rows(self.BINDINGS) + key_rows(self.app.BINDINGS)
         rows += [(f"{keys} (packets)", what) for keys, what in key_rows(PacketPane.BINDINGS)]
         self.app.push_screen(HelpScreen(rows))
-
-    def action_switch_context(self, name: str | None = None) -> None:
-        """``:ctx`` — follow another kubeconfig context (live clusters only)."""
-        if self.source.info.mode != "live":
-            self.notify(
-                f"context switching needs a live cluster; this is the {self.source.info.mode}", severity="warning"
-            )
-            return
-        if name:
-            self._switch(name)
-            return
-        self._list_contexts()
-
-    @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
-    def _list_contexts(self) -> None:
-        try:
-            names, current = interruptible(sources.contexts, self.settings.options)
-        except Abandoned:
-            return
-        except SourceError as exc:
-            self.app.call_from_thread(self.notify, clean_line(str(exc)), severity="error", markup=False)
-            return
-        screen = ChooseScreen("Switch context", [(n, n) for n in names], current=current)
-        self.app.call_from_thread(self.app.push_screen, screen, lambda c: self._switch(c[0]) if c else None)
-
-    @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
-    def _switch(self, name: str) -> None:
-        try:
-            source = interruptible(sources.source_for_context, self.settings.options, name)
-        except Abandoned:
-            return
-        except SourceError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"cannot switch to {name}: {exc}"), severity="error", markup=False
-            )
-            return
-        self.app.call_from_thread(self._switched, source)
-
-    def _switched(self, source: ClusterSource) -> None:
-        self.model = None
-        self.analysis.model = None
-        self.open_source(source)
-        self.notify(clean_line(f"switched to context {source.info.context}"), markup=False)

@@ -52,16 +52,16 @@ def render_egress(view: EgressView, pal: Palette, measured: list[str] | None = N
         wire.add_column("proto", no_wrap=True)
         wire.add_column("on the wire", ratio=3)
         wire.add_column("policy", ratio=1)
-        for row in view.wire:
-            status = "unknown" if row.allowed is None else ("ok" if row.allowed else "fail")
+        for seen in view.wire:
+            status = "unknown" if seen.allowed is None else ("ok" if seen.allowed else "fail")
             glyph, style = pal.glyph(status)
-            policy = "allowed" if row.allowed else (row.why or "denied") if row.allowed is False else row.why
-            wire_status = "ok" if row.state in ("established", "closed", "udp") else "fail"
+            policy = "allowed" if seen.allowed else (seen.why or "denied") if seen.allowed is False else seen.why
+            wire_status = "ok" if seen.state in ("established", "closed", "udp") else "fail"
             wire.add_row(
                 Text(glyph, style=style),
-                data(row.destination),
-                row.protocol,
-                styled(row.diagnosis or row.state, pal.status(wire_status)),
+                data(seen.destination),
+                seen.protocol,
+                styled(seen.diagnosis or seen.state, pal.status(wire_status)),
                 styled(policy, style),
             )
         parts += [Text(""), wire]
