@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import os
 import re
 import shutil
@@ -249,7 +250,10 @@ def main() -> int:
     if not shutil.which("rsvg-convert"):
         print("rsvg-convert not found (Debian: apt-get install librsvg2-bin): writing SVG only", file=sys.stderr)
     for name in args.names or SHOTS:
+        # If a shot ever wedges the event loop itself, say where instead of hanging silently.
+        faulthandler.dump_traceback_later(SHOT_TIMEOUT + 30, exit=True)
         path = asyncio.run(asyncio.wait_for(take(name), SHOT_TIMEOUT))
+        faulthandler.cancel_dump_traceback_later()
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

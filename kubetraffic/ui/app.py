@@ -30,7 +30,7 @@ class KubetrafficApp(App[int]):
     TITLE = "kubetraffic"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="quit at once (watches are closed in the background)"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, tooltip="quit, from anywhere"),
     ]
 
     def __init__(self, source: ClusterSource, settings: UiSettings | None = None) -> None:
