@@ -336,3 +336,19 @@ async def test_a_large_cluster_lists_lazily_and_filters_off_the_ui_thread(tmp_pa
         filters = [m.worker for m in recorder.of(Worker.StateChanged) if m.worker.group == "filter"]
         assert filters
         assert all(w._thread_worker for w in filters)
+
+
+def test_workers_never_wait_on_the_ui_thread() -> None:
+    """``App.call_from_thread`` blocks its worker until the UI runs the call: during quitting
+    that is forever, and the process cannot exit (its executor waits for the worker). The UI's
+    workers post messages instead; this guards against the blocking call coming back."""
+    import kubetraffic.ui
+
+    root = Path(kubetraffic.ui.__file__).parent
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "call_from_thread(" in line and not line.lstrip().startswith(("#", '"', "``"))
+    ]
+    assert offenders == []

@@ -20,7 +20,7 @@ from kubetraffic.ui.answers.capture import CapturePlan, LockedNamer, packet_row,
 from kubetraffic.ui.feeds import Abandoned, PacketFeed, interruptible
 from kubetraffic.ui.model import ClusterModel
 from kubetraffic.ui.screens.confirm import ConfirmScreen
-from kubetraffic.ui.screens.yaml_view import TextScreen
+from kubetraffic.ui.screens.messages import CapturePlanned, TextReady
 from kubetraffic.ui.targets import Target
 from kubetraffic.ui.widgets.packet_pane import PacketPane
 
@@ -60,17 +60,16 @@ class CaptureActions:
         except Abandoned:
             return
         except CaptureError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(exc), title="Cannot capture", severity="warning", markup=False
-            )
+            self.notify(clean_line(exc), title="Cannot capture", severity="warning", markup=False)
             return
         except Exception as exc:  # the kubernetes client fails in many ways; one line
             message = clean_line(f"cannot plan a capture on {target.namespace}/{target.name}: {exc}")
-            self.app.call_from_thread(self.notify, message, title="Cannot capture", severity="error", markup=False)
+            self.notify(message, title="Cannot capture", severity="error", markup=False)
             return
-        self.app.call_from_thread(self._confirm_capture, plan)
+        self.post_message(CapturePlanned(plan))
 
-    def _confirm_capture(self, plan: CapturePlan) -> None:
+    def on_capture_planned(self, message: CapturePlanned) -> None:
+        plan = message.plan
         body = Group(*(data(line) for line in plan.lines))
         label = "Create and capture" if plan.confirm else "Capture"
         self.app.push_screen(
@@ -118,4 +117,4 @@ class CaptureActions:
         except Exception as exc:  # scapy may not know the frame: say so
             lines = [f"cannot dissect this packet: {exc}"]
         title = " ".join(packet_row(packet)[1:4])
-        self.app.call_from_thread(self.app.push_screen, TextScreen(clean_line(f"Packet {title}"), "\n".join(lines)))
+        self.post_message(TextReady(clean_line(f"Packet {title}"), "\n".join(lines)))

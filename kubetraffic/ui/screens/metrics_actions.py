@@ -6,7 +6,6 @@ A part of ``MainScreen`` (a mixin: its message handlers follow Textual's naming 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from textual import work
@@ -17,6 +16,7 @@ from kubetraffic.adapters.source import ClusterSource
 from kubetraffic.render.text import clean_line
 from kubetraffic.ui.feeds import MetricsFeed
 from kubetraffic.ui.model import ClusterModel
+from kubetraffic.ui.screens.messages import MetricsOpened
 from kubetraffic.ui.settings import METRICS_WINDOWS
 from kubetraffic.ui.widgets.analysis import AnalysisPane
 
@@ -44,9 +44,7 @@ class MetricsActions:
             at = parse_at(settings.at) if settings.at else None
             window = parse_window(settings.metrics_window)
         except TimeSpecError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"--at/--window ignored: {exc}"), severity="warning", markup=False
-            )
+            self.notify(clean_line(f"--at/--window ignored: {exc}"), severity="warning", markup=False)
             at, window = None, "5m"
         try:
             with model.read() as state:
@@ -55,9 +53,10 @@ class MetricsActions:
                 )
         except Exception as exc:  # a bad URL or setting: one line, and no metrics
             opened = Opened(NoMetrics(f"cannot use --prometheus: {exc}"))
-        self.app.call_from_thread(self._metrics_opened, opened, at, window)
+        self.post_message(MetricsOpened(opened, at, window))
 
-    def _metrics_opened(self, opened: Opened, at: datetime | None, window: str) -> None:
+    def on_metrics_opened(self, message: MetricsOpened) -> None:
+        opened, at, window = message.opened, message.at, message.window
         old = self._metrics_feed()
         if old is not None:
             old.stop()

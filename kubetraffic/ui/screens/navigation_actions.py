@@ -11,14 +11,15 @@ from rich.text import Text
 from textual import work
 from textual.widgets import ContentSwitcher
 
-from kubetraffic.adapters.source import ClusterSource, SourceError
+from kubetraffic.adapters.source import SourceError
 from kubetraffic.render.text import clean_line
 from kubetraffic.ui import sources
 from kubetraffic.ui.answers.listing import ALIASES
 from kubetraffic.ui.feeds import Abandoned, interruptible
-from kubetraffic.ui.filtering import Filter, FilterResult, filter_cluster
+from kubetraffic.ui.filtering import Filter, filter_cluster
 from kubetraffic.ui.model import ClusterModel
 from kubetraffic.ui.screens.choose import ChooseScreen
+from kubetraffic.ui.screens.messages import ContextOpened, ContextsListed, FilterComputed
 from kubetraffic.ui.screens.prompt import PromptScreen
 from kubetraffic.ui.widgets.filter_bar import FilterBar
 
@@ -57,9 +58,10 @@ class NavigationActions:
     def _filter_tree(self, model: ClusterModel, flt: Filter) -> None:
         with model.read() as state:
             result = filter_cluster(state, flt)
-        self.app.call_from_thread(self._apply_filter, result)
+        self.post_message(FilterComputed(result))
 
-    def _apply_filter(self, result: FilterResult) -> None:
+    def on_filter_computed(self, message: FilterComputed) -> None:
+        result = message.result
         if result.filter != self.filter:
             return  # superseded by newer typing
         self.navigator.apply_filter(result)
@@ -148,10 +150,13 @@ class NavigationActions:
         except Abandoned:
             return
         except SourceError as exc:
-            self.app.call_from_thread(self.notify, clean_line(str(exc)), severity="error", markup=False)
+            self.notify(clean_line(str(exc)), severity="error", markup=False)
             return
-        screen = ChooseScreen("Switch context", [(n, n) for n in names], current=current)
-        self.app.call_from_thread(self.app.push_screen, screen, lambda c: self._switch(c[0]) if c else None)
+        self.post_message(ContextsListed(names, current))
+
+    def on_contexts_listed(self, message: ContextsListed) -> None:
+        screen = ChooseScreen("Switch context", [(n, n) for n in message.names], current=message.current)
+        self.app.push_screen(screen, lambda c: self._switch(c[0]) if c else None)
 
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
     def _switch(self, name: str) -> None:
@@ -160,13 +165,12 @@ class NavigationActions:
         except Abandoned:
             return
         except SourceError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"cannot switch to {name}: {exc}"), severity="error", markup=False
-            )
+            self.notify(clean_line(f"cannot switch to {name}: {exc}"), severity="error", markup=False)
             return
-        self.app.call_from_thread(self._switched, source)
+        self.post_message(ContextOpened(source))
 
-    def _switched(self, source: ClusterSource) -> None:
+    def on_context_opened(self, message: ContextOpened) -> None:
+        source = message.source
         self.model = None
         self.analysis.model = None
         self.open_source(source)

@@ -17,6 +17,7 @@ from kubetraffic.ui.answers import exports
 from kubetraffic.ui.feeds import Abandoned, PacketFeed, interruptible
 from kubetraffic.ui.model import ClusterModel
 from kubetraffic.ui.screens.choose import ChooseScreen
+from kubetraffic.ui.screens.messages import TextReady
 from kubetraffic.ui.screens.yaml_view import TextScreen
 from kubetraffic.ui.targets import Target
 
@@ -58,13 +59,10 @@ class ObjectActions:
         except Abandoned:
             return
         except Exception as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"cannot read {kind} {target.name}: {exc}"), severity="error", markup=False
-            )
+            self.notify(clean_line(f"cannot read {kind} {target.name}: {exc}"), severity="error", markup=False)
             return
         if obj is None:
-            self.app.call_from_thread(
-                self.notify,
+            self.notify(
                 clean_line(f"{kind} {target.namespace}/{target.name} not found in the source"),
                 severity="warning",
                 markup=False,
@@ -72,7 +70,7 @@ class ObjectActions:
             return
         text = to_yaml(obj)
         title = f"{kind} {target.namespace + '/' if target.namespace else ''}{target.name}"
-        self.app.call_from_thread(self.app.push_screen, TextScreen(clean_line(title), text))
+        self.post_message(TextReady(clean_line(title), text))
 
     def action_export(self) -> None:
         """``x`` — write the trace / verdict JSON, fix YAML or pcap to a file."""
@@ -104,8 +102,10 @@ class ObjectActions:
         try:
             written = exports.write_export(export, path)
         except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, clean_line(f"cannot write {path}: {exc.strerror or exc}"), severity="error", markup=False
-            )
+            self.notify(clean_line(f"cannot write {path}: {exc.strerror or exc}"), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.notify, clean_line(f"wrote {written}"), title="Exported", markup=False)
+        self.notify(clean_line(f"wrote {written}"), title="Exported", markup=False)
+
+    def on_text_ready(self, message: TextReady) -> None:
+        """Show a YAML or a dissection the workers prepared."""
+        self.app.push_screen(TextScreen(message.title, message.text))
