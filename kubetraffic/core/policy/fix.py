@@ -21,7 +21,7 @@ from typing import Any
 
 from kubetraffic.core.convert import convert
 from kubetraffic.core.objects import NetworkPolicy
-from kubetraffic.core.policy.connection import evaluate_connection
+from kubetraffic.core.policy.connection import evaluate_connection, host_network_address
 from kubetraffic.core.policy.dns import DNS_LABELS, DNS_NAMESPACE, DNS_PORT
 from kubetraffic.core.policy.index import PolicyIndex, policy_index
 from kubetraffic.core.policy.model import ConnectionVerdict, DnsCheck, ExternalPeer, Fix, Peer, PodPeer
@@ -71,10 +71,11 @@ class _Builder:
         if isinstance(peer, ExternalPeer):
             return {"ipBlock": {"cidr": _cidr(peer.ip)}}
         if peer.pod.host_network:  # node traffic: only an ipBlock of the node address matches it
-            if not peer.pod.ip:
-                self.notes.append(f"{peer.name} uses the host network and has no address yet: no ipBlock to allow")
+            address = host_network_address(self.state, peer.pod)
+            if address is None:
+                self.notes.append(f"{peer.name} uses the host network and is on no known node: no ipBlock to allow")
                 return None
-            return {"ipBlock": {"cidr": _cidr(peer.pod.ip)}}
+            return {"ipBlock": {"cidr": _cidr(address)}}
         sel = self.select(peer)
         entry: dict[str, Any] = {"podSelector": {"matchLabels": dict(sel.match_labels)}}
         if peer.pod.meta.namespace != policy_ns:

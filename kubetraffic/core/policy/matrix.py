@@ -147,7 +147,9 @@ class _Builder:
                 cls = keyed.get(key)
                 if cls is None:
                     widx = self.order[ref]
-                    cls = keyed[key] = _Class(len(self.classes), ref, pod, widx, [], end=endpoint_of(PodPeer(pod)))
+                    cls = keyed[key] = _Class(
+                        len(self.classes), ref, pod, widx, [], end=endpoint_of(state, PodPeer(pod))
+                    )
                     if not pod.host_network:
                         cls.egress = index.selecting(pod, "egress")
                         cls.ingress = index.selecting(pod, "ingress")

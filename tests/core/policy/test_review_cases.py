@@ -1,0 +1,88 @@
+"""Disagreements the reference model found, pinned as small clusters: each case is judged by
+the engine and by the reference (``reference.py``), and both must give the spec's answer.
+
+Each test quotes the sentence of the API reference or the concepts page that decides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubetraffic.core.policy import ConnectionVerdict, ExternalPeer, Peer, PodPeer, evaluate_connection, smallest_fix
+from kubetraffic.core.state import ClusterState
+from tests.core.policy import reference
+from tests.core.policy.reference_clusters import NODES, pod, to_state
+
+Obj = dict[str, Any]
+
+
+def cluster(pods: list[Obj], policies: list[Obj], namespaces: list[Obj] | None = None) -> reference.Cluster:
+    nodes = [
+        {
+            "kind": "Node",
+            "apiVersion": "v1",
+            "metadata": {"name": n},
+            "status": {"addresses": [{"type": "InternalIP", "address": a}]},
+        }
+        for n, a in NODES.items()
+    ]
+    return reference.Cluster(namespaces=namespaces or [], nodes=nodes, pods=pods, policies=policies)
+
+
+def netpol(name: str, namespace: str, spec: Obj) -> Obj:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec,
+    }
+
+
+def peer(state: ClusterState, end: Obj | str) -> Peer:
+    """The engine's peer for a raw pod or an address."""
+    if isinstance(end, str):
+        return ExternalPeer(end)
+    p = state.pod(end["metadata"]["namespace"], end["metadata"]["name"])
+    assert p is not None
+    return PodPeer(p)
+
+
+def verdict(
+    c: reference.Cluster, src: Obj | str, dst: Obj | str, port: int | None, protocol: str = "TCP"
+) -> ConnectionVerdict:
+    """The engine's verdict for one connection."""
+    state = to_state(c)
+    return evaluate_connection(state, peer(state, src), peer(state, dst), port, protocol)
+
+
+def verdicts(
+    c: reference.Cluster, src: Obj | str, dst: Obj | str, port: int, protocol: str = "TCP"
+) -> tuple[bool, bool]:
+    """(engine, reference) for one connection."""
+    return verdict(c, src, dst, port, protocol).allowed, reference.allowed(c, src, dst, port, protocol)
+
+
+def test_host_network_pod_without_pod_ip_is_its_node_address() -> None:
+    """A scheduled host-network pod whose status has no podIP yet is still node traffic:
+    "Traffic to/from hostNetwork pods is treated the same as all other traffic to/from the
+    node IP" — an ipBlock holding its node's address allows it, as it will once running."""
+    agent = pod("agent", "infra", {"app": "agent"}, [], "n1", [], host_network=True, phase="Pending")
+    db = pod("db", "apps", {"app": "db"}, ["10.244.0.2"], "n2", [])
+    allow_nodes = netpol(
+        "from-nodes", "apps", {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "192.168.0.0/24"}}]}]}
+    )
+    only_web = netpol(
+        "only-web",
+        "apps",
+        {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "192.168.0.11/32"}}]}]},
+    )
+    c = cluster([agent, db], [allow_nodes, only_web])
+    assert verdicts(c, agent, db, 5432) == (True, True)
+    # and toward it: db's egress allows exactly n1's address
+    assert verdicts(c, db, agent, 9100) == (True, True)
+    # the smallest fix for a denied port names that address
+    c.policies[0]["spec"]["ingress"][0]["ports"] = [{"port": 5432}]
+    fix = smallest_fix(to_state(c), verdict(c, agent, db, 6379))
+    assert fix is not None
+    assert fix.verified
+    assert fix.policies[0]["spec"]["ingress"][0]["from"] == [{"ipBlock": {"cidr": "192.168.0.11/32"}}]
