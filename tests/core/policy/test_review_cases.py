@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from kubetraffic.core.convert import convert
+from kubetraffic.core.diagnose.egress import build_answer
+from kubetraffic.core.diagnose.targets import TargetError, parse_spec
 from kubetraffic.core.policy import ConnectionVerdict, ExternalPeer, Peer, PodPeer, evaluate_connection, smallest_fix
 from kubetraffic.core.state import ClusterState
 from tests.core.policy import reference
@@ -86,3 +91,34 @@ def test_host_network_pod_without_pod_ip_is_its_node_address() -> None:
     assert fix is not None
     assert fix.verified
     assert fix.policies[0]["spec"]["ingress"][0]["from"] == [{"ipBlock": {"cidr": "192.168.0.11/32"}}]
+
+
+def test_a_service_skips_backends_without_its_named_target_port() -> None:
+    """A Service whose targetPort is a name reaches only the pods that define it: the
+    EndpointSlice controller finds the port per pod ("targetPort ... a named port in the
+    target Pod's container ports") and gives a pod without it no endpoint port. Such a pod
+    is left out with a note — it is not bad input (exit 2) for the whole answer."""
+    client = pod("client", "shop", {"role": "client"}, ["10.244.0.1"], "n1", [])
+    named = [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": 8080}]}]
+    web_a = pod("web-a", "shop", {"app": "web"}, ["10.244.0.2"], "n1", named)
+    web_b = pod("web-b", "shop", {"app": "web"}, ["10.244.0.3"], "n1", [{"name": "c", "image": "i", "ports": []}])
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
+    }
+    state = to_state(cluster([client, web_a, web_b], []))
+    kind, obj = convert(svc)
+    state.put(kind, obj)
+    answer = build_answer(
+        state, parse_spec(state, "shop/client", "shop", source=True), parse_spec(state, "web.shop:80", "shop")
+    )
+    assert [(v.destination.name, v.port) for v in answer.verdicts] == [("shop/web-a", 8080)]
+    assert answer.allowed
+    assert any("shop/web-b has no TCP port named 'http': left out" in n for n in answer.notes), answer.notes
+    # a named port the user asks of a pod that lacks it is still bad input
+    with pytest.raises(TargetError, match="no TCP port named 'http'"):
+        build_answer(
+            state, parse_spec(state, "shop/client", "shop", source=True), parse_spec(state, "shop/web-b:http", "shop")
+        )
