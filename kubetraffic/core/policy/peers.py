@@ -116,17 +116,20 @@ def match_peer(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: Nam
 def _match_block(peer: CompiledPeer, end: Endpoint) -> PeerMatch:
     block = describe_block(peer.cidr, peer.excepts)
     if end.pod is not None:
-        ips = [ip for ip in end.pod.pod_ips if ip in peer.block]
-        if ips:
+        inside = [ip for ip in end.pod.pod_ips if ip in peer.ips]
+        if inside:
             return PeerMatch(
                 False,
                 f"{end.text} is a pod: ipBlock {block} is matched only against addresses outside the cluster's "
-                f"pods, though its IP {ips[0]} is inside it (some network plugins match pod IPs too)",
+                f"pods, though its IP {inside[0]} is inside it (some network plugins match pod IPs too)",
                 1,  # the nearest of misses: plugins that match pod IPs would allow it
             )
-        return PeerMatch(
-            False, f"{end.text} is a pod; ipBlock {block} matches only addresses outside the cluster", KIND_MISMATCH
-        )
+        why = f"{end.text} is a pod; ipBlock {block} matches only addresses outside the cluster"
+        excepted = [ip for ip in end.pod.pod_ips if ip in peer.block]
+        if excepted:
+            hit = next(e for e in peer.excepts if excepted[0] in IPSet.from_cidr(e))
+            why += f" (and its IP {excepted[0]} is inside except {hit})"
+        return PeerMatch(False, why, KIND_MISMATCH)
     if end.ips is None:
         return PeerMatch(False, f"the address of {end.text} is not known, so ipBlock {block} cannot match", 1)
     if end.ips.issubset(peer.ips):

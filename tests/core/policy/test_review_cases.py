@@ -122,3 +122,32 @@ def test_a_service_skips_backends_without_its_named_target_port() -> None:
         build_answer(
             state, parse_spec(state, "shop/client", "shop", source=True), parse_spec(state, "shop/web-b:http", "shop")
         )
+
+
+def test_a_pod_ip_inside_an_except_is_not_called_inside_the_block() -> None:
+    """The miss for a pod whose IP is in an ipBlock's ``except`` must not say the IP is
+    inside the block ("except is a list of CIDRs that should not be included within an
+    IPBlock"): even plugins that match pod IPs would deny it, so it is no near miss."""
+    client = pod("client", "bob", {}, ["10.244.0.1"], "n1", [])
+    db = pod("db", "shop", {}, ["10.244.0.2"], "n1", [])
+    out = netpol(
+        "out",
+        "bob",
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]}],
+        },
+    )
+    c = cluster([client, db], [out])
+    v = verdict(c, client, db, 5432)
+    assert v.egress is not None
+    assert not v.allowed
+    (miss,) = v.egress.misses
+    assert "is inside it" not in miss.reason
+    assert "inside except 10.0.0.0/8" in miss.reason
+    # a pod IP inside the block proper is the near miss (plugins that match pod IPs allow it)
+    out["spec"]["egress"][0]["to"][0]["ipBlock"]["except"] = ["10.96.0.0/12"]
+    (near,) = verdict(c, client, db, 5432).egress.misses  # type: ignore[union-attr]
+    assert "its IP 10.244.0.2 is inside it" in near.reason
+    assert near.distance < miss.distance
