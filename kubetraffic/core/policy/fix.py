@@ -132,7 +132,7 @@ class _Builder:
     def prerequisites(self) -> tuple[str, ...]:
         """Commands to run before applying (labels the selections rely on)."""
         cmds = [s.prerequisite() for s in self.selections.values()]
-        return tuple(c for c in cmds if c)
+        return tuple(dict.fromkeys(c for c in cmds if c))  # two ends of one workload: one command
 
     def relabelled(self, peer: Peer) -> Peer:
         """A pod as it will be once its prerequisite label is added."""

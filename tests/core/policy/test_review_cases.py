@@ -151,3 +151,14 @@ def test_a_pod_ip_inside_an_except_is_not_called_inside_the_block() -> None:
     (near,) = verdict(c, client, db, 5432).egress.misses  # type: ignore[union-attr]
     assert "its IP 10.244.0.2 is inside it" in near.reason
     assert near.distance < miss.distance
+
+
+def test_one_label_command_when_both_ends_are_one_unlabelled_workload() -> None:
+    """Two pods of one Deployment with no stable label: the fix labels them first, once."""
+    a = pod("d0-h0-a", "a", {"pod-template-hash": "h0"}, ["10.244.0.1"], "n1", [], owner="d0-h0")
+    b = pod("d0-h1-b", "a", {"pod-template-hash": "h1"}, ["10.244.0.2"], "n1", [], owner="d0-h1")
+    c = cluster([a, b], [netpol("deny", "a", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})])
+    fix = smallest_fix(to_state(c), verdict(c, a, b, 53))
+    assert fix is not None
+    assert fix.prerequisites == ("kubectl label pod -n a d0-h0-a d0-h1-b kubetraffic.io/allow=d0",)
+    assert len(fix.policies) == 2
