@@ -11,6 +11,7 @@ lists a direction but has no rules for it allows nothing in that direction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from kubetraffic.core.ipset import IPSet
 from kubetraffic.core.objects import Pod
@@ -18,7 +19,7 @@ from kubetraffic.core.policy.index import CompiledPolicy, CompiledRule, PolicyIn
 from kubetraffic.core.policy.model import NO_RULES, Direction, Miss, RuleRef, SideVerdict
 from kubetraffic.core.policy.peers import Endpoint, NamespaceLabels, PeerMatch, match_peer
 from kubetraffic.core.policy.portmatch import match_port, rule_ports, unresolved_names
-from kubetraffic.core.ports import PortSet
+from kubetraffic.core.ports import PortRange, PortSet
 
 _NO_RULES_DISTANCE = 100
 _MAX_PEERS_SHOWN = 3
@@ -83,6 +84,8 @@ def evaluate_side(
     jointly = not matched and bool(coverage) and q.remote.ips is not None and q.remote.ips.issubset(coverage)
     if jointly:
         notes.append(f"{q.remote.text} is allowed by several rules together, each covering part of it")
+    if q.port is None and _is_range(q.remote):
+        allowed_ports = _range_ports(policies, direction, q)
     allowed = (bool(matched) or jointly) if q.port is not None else bool(allowed_ports)
     first = matched[0] if matched else None
     return SideVerdict(
@@ -144,10 +147,48 @@ def _peer_reason(results: list[tuple[int, PeerMatch]], direction: Direction) -> 
     return f"none of {len(results)} peers matches — " + "; ".join(shown) + more
 
 
+def _is_range(remote: Endpoint) -> bool:
+    """A remote end of several addresses (a CIDR asked about)."""
+    return remote.pod is None and remote.ips is not None and remote.ips.size() > 1
+
+
+def _range_ports(policies: list[CompiledPolicy], direction: Direction, q: Question) -> PortSet:
+    """The ports allowed to *every* address of a range: each address gets the ports of
+    the rules whose peers hold it (several rules may each cover a part), the range what
+    all of its addresses get — as the port question's "jointly" does, port by port."""
+    assert q.remote.ips is not None
+    whole = q.remote.ips
+    pieces: list[tuple[IPSet, PortSet]] = []
+    for cp in policies:
+        for rule in cp.rules(direction):
+            ports = rule_ports(rule, q.dst_pod)
+            if not ports:
+                continue
+            covered = whole if rule.all_peers else IPSet()
+            for peer in rule.peers:
+                if peer.kind == "ipblock":
+                    covered = covered | (whole & peer.ips)
+            if covered:
+                pieces.append((covered, ports))
+    ranges: list[PortRange] = []
+    for protocol in sorted({p for _, ports in pieces for p in ports.by_protocol}):
+        bounds = sorted(
+            {b for _, ports in pieces for lo, hi in ports.by_protocol.get(protocol, ()) for b in (lo, hi + 1)}
+        )
+        for lo, nxt in pairwise(bounds):
+            cover = IPSet()
+            for ips, ports in pieces:
+                if ports.contains(lo, protocol):
+                    cover = cover | ips
+            if whole.issubset(cover):
+                ranges.append(PortRange(protocol, lo, nxt - 1))
+    return PortSet.of(ranges)
+
+
 def _partial_cover(rule: CompiledRule, q: Question) -> IPSet | None:
     """The part of a multi-address destination this rule's ipBlocks cover."""
     ips = q.remote.ips
-    if ips is None or q.remote.pod is not None or ips.size() <= 1:
+    if ips is None or not _is_range(q.remote):
         return None
     out = IPSet()
     for peer in rule.peers:

@@ -162,3 +162,31 @@ def test_one_label_command_when_both_ends_are_one_unlabelled_workload() -> None:
     assert fix is not None
     assert fix.prerequisites == ("kubectl label pod -n a d0-h0-a d0-h1-b kubetraffic.io/allow=d0",)
     assert len(fix.policies) == 2
+
+
+def test_which_ports_toward_a_range_covered_by_several_rules() -> None:
+    """A range two rules cover together: the port question and the any-port question must
+    agree ("the traffic matches at least one egress rule" — address by address). 443 is
+    allowed to every address of 172.16.0.0/12, 80 only to half of it."""
+    client = pod("client", "a", {}, ["10.244.0.1"], "n1", [])
+    halves = netpol(
+        "halves",
+        "a",
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {"to": [{"ipBlock": {"cidr": "172.16.0.0/13"}}], "ports": [{"port": 443}]},
+                {"to": [{"ipBlock": {"cidr": "172.24.0.0/13"}}], "ports": [{"port": 443}, {"port": 80}]},
+            ],
+        },
+    )
+    c = cluster([client], [halves])
+    assert verdict(c, client, "172.16.0.0/12", 443).allowed
+    assert not verdict(c, client, "172.16.0.0/12", 80).allowed
+    v = verdict(c, client, "172.16.0.0/12", None)
+    assert v.allowed
+    assert v.ports is not None
+    assert v.ports.describe() == {"TCP": [443]}
+    assert verdict(c, client, "172.24.0.0/13", None).ports.describe() == {"TCP": [80, 443]}  # type: ignore[union-attr]
+    assert not verdict(c, client, "172.0.0.0/8", None).allowed
