@@ -190,3 +190,34 @@ def test_which_ports_toward_a_range_covered_by_several_rules() -> None:
     assert v.ports.describe() == {"TCP": [443]}
     assert verdict(c, client, "172.24.0.0/13", None).ports.describe() == {"TCP": [80, 443]}  # type: ignore[union-attr]
     assert not verdict(c, client, "172.0.0.0/8", None).allowed
+
+
+def test_a_fix_never_isolates_pods_for_the_first_time() -> None:
+    """Mid-rollout, only the new revision carries tier=web, which a policy isolates. A fix
+    selecting the whole Deployment would isolate the old revision for ingress for the first
+    time ("Pods become isolated by having a NetworkPolicy that selects them") and cut off
+    everything else it receives; it must select only pods already isolated."""
+    old = pod("d0-h0-a", "b", {"app": "web", "pod-template-hash": "h0"}, ["10.244.0.1"], "n1", [], owner="d0-h0")
+    new = pod(
+        "d0-h1-b",
+        "b",
+        {"app": "web", "tier": "web", "pod-template-hash": "h1"},
+        ["10.244.0.2"],
+        "n1",
+        [],
+        owner="d0-h1",
+    )
+    other = pod("client", "b", {"app": "client"}, ["10.244.0.3"], "n1", [])
+    c = cluster(
+        [old, new, other], [netpol("p0", "b", {"podSelector": {"matchLabels": {"tier": "web"}}, "ingress": []})]
+    )
+    assert verdicts(c, other, old, 9000) == (True, True)
+    fix = smallest_fix(to_state(c), verdict(c, old, new, 53))
+    assert fix is not None
+    assert fix.verified
+    (policy,) = fix.policies
+    assert policy["spec"]["podSelector"] == {"matchLabels": {"app": "web", "tier": "web"}}
+    assert any("already isolates" in n for n in fix.notes), fix.notes
+    after = reference.Cluster(c.namespaces, c.nodes, c.pods, [*c.policies, policy])
+    assert reference.allowed(after, old, new, 53)
+    assert reference.allowed(after, other, old, 9000)  # still not isolated
