@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kubetraffic.core.ipset import IPParseError, IPSet, is_ip
+from kubetraffic.core.ipset import IPSet, is_ip
 from kubetraffic.core.objects import Node, Pod
 from kubetraffic.core.policy.index import PolicyIndex, policy_index
 from kubetraffic.core.policy.model import ConnectionVerdict, ExternalPeer, Peer, PodPeer, SideVerdict
@@ -239,12 +239,3 @@ def _exempt(index: PolicyIndex, direction: str, pod: Pod, reason: str, port: int
         notes=(reason,),
         ports=PortSet.all() if port is None else None,
     )
-
-
-def parse_peer_address(text: str) -> ExternalPeer:
-    """An ExternalPeer from an address or CIDR, validating it."""
-    try:
-        IPSet.from_cidr(text)
-    except IPParseError as exc:
-        raise ValueError(str(exc)) from None
-    return ExternalPeer(text)

@@ -79,7 +79,9 @@ def _failing(selector: LabelSelector, labels: Mapping[str, str]) -> list[str]:
 
 
 def match_peer(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: NamespaceLabels) -> PeerMatch:
-    """Match one peer against the remote end, explaining a miss."""
+    """Match one peer against the remote end, explaining a miss (``peer_matches`` decides)."""
+    if peer_matches(peer, policy_ns, end, ns_labels):
+        return MATCH
     if peer.kind == "invalid":
         return PeerMatch(False, f"invalid peer: {peer.problem}; it matches nothing", KIND_MISMATCH + 1, "invalid")
     if peer.kind == "ipblock":
@@ -108,8 +110,6 @@ def match_peer(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: Nam
         if failing:
             parts.append(f"pod lacks {', '.join(failing)}")
             distance += len(failing)
-    if not parts:
-        return MATCH
     return PeerMatch(False, "; ".join(parts), distance)
 
 
@@ -132,8 +132,6 @@ def _match_block(peer: CompiledPeer, end: Endpoint) -> PeerMatch:
         return PeerMatch(False, why, KIND_MISMATCH)
     if end.ips is None:
         return PeerMatch(False, f"the address of {end.text} is not known, so ipBlock {block} cannot match", 1)
-    if end.ips.issubset(peer.ips):
-        return MATCH
     inside_block = end.ips & peer.block
     if inside_block:
         excluded = inside_block - peer.ips
@@ -150,7 +148,8 @@ def describe_block(cidr: str, excepts: tuple[str, ...]) -> str:
 
 
 def peer_matches(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: NamespaceLabels) -> bool:
-    """The fast yes/no of ``match_peer`` (no evidence), for the matrix."""
+    """Whether one peer matches the remote end: the one decision verdicts (``match_peer``)
+    and the matrix share."""
     if peer.kind == "pods":
         pod = end.pod
         if pod is None:
