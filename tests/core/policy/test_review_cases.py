@@ -13,7 +13,15 @@ import pytest
 from kubetraffic.core.convert import convert
 from kubetraffic.core.diagnose.egress import build_answer
 from kubetraffic.core.diagnose.targets import TargetError, parse_spec
-from kubetraffic.core.policy import ConnectionVerdict, ExternalPeer, Peer, PodPeer, evaluate_connection, smallest_fix
+from kubetraffic.core.policy import (
+    ConnectionVerdict,
+    ExternalPeer,
+    Peer,
+    PodPeer,
+    check_dns,
+    evaluate_connection,
+    smallest_fix,
+)
 from kubetraffic.core.state import ClusterState
 from tests.core.policy import reference
 from tests.core.policy.reference_clusters import NODES, pod, to_state
@@ -221,3 +229,22 @@ def test_a_fix_never_isolates_pods_for_the_first_time() -> None:
     after = reference.Cluster(c.namespaces, c.nodes, c.pods, [*c.policies, policy])
     assert reference.allowed(after, old, new, 53)
     assert reference.allowed(after, other, old, 9000)  # still not isolated
+
+
+def test_dns_check_judges_host_network_dns_pods_per_node() -> None:
+    """Host-network DNS pods are their nodes: the one on the client's own node is always
+    reachable ("traffic to and from the node where a Pod is running is always allowed"),
+    the one on another node only if a rule allows its address — the resolver may use
+    either, so DNS is not allowed."""
+    dns_ports = [{"name": "c", "image": "i", "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"}]}]
+    near = pod("dns-1", "kube-system", {"k8s-app": "kube-dns"}, ["192.168.0.11"], "n1", dns_ports, host_network=True)
+    far = pod("dns-2", "kube-system", {"k8s-app": "kube-dns"}, ["192.168.0.12"], "n2", dns_ports, host_network=True)
+    client = pod("client", "a", {}, ["10.244.0.1"], "n1", [])
+    deny = netpol("deny-egress", "a", {"podSelector": {}, "policyTypes": ["Egress"]})
+    c = cluster([near, far, client], [deny])
+    assert verdicts(c, client, near, 53, "UDP") == (True, True)
+    assert verdicts(c, client, far, 53, "UDP") == (False, False)
+    state = to_state(c)
+    check = check_dns(state, peer(state, client).pod)  # type: ignore[union-attr]
+    assert not check.allowed
+    assert check.denied_servers == ("kube-system/dns-2",)
