@@ -14,14 +14,14 @@ import random
 import shlex
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from kubetraffic.core.policy import ExternalPeer, Fix, Peer, PodPeer, build_matrix, evaluate_connection, smallest_fix
 from kubetraffic.core.ports import PortSet
 from kubetraffic.core.state import ClusterState
 from tests.core.policy import reference
-from tests.core.policy.reference_clusters import EXTERNAL_IPS, PROBE_PORTS, PROTOCOLS, raw_cluster, to_state
+from tests.core.policy.reference_clusters import EXTERNAL_IPS, NODES, PROBE_PORTS, PROTOCOLS, pod, raw_cluster, to_state
 
 EXAMPLES = int(os.environ.get("KT_REFERENCE_EXAMPLES", "40"))
 SETTINGS = settings(
@@ -32,6 +32,60 @@ SETTINGS = settings(
 PROBES = [(port, proto) for port in PROBE_PORTS for proto in PROTOCOLS]
 
 End = dict[str, Any] | str
+
+
+# ---------------------------------------------------------- disagreements found, pinned
+def _nodes() -> list[dict[str, Any]]:
+    return [
+        {"kind": "Node", "metadata": {"name": n}, "status": {"addresses": [{"type": "InternalIP", "address": a}]}}
+        for n, a in NODES.items()
+    ]
+
+
+def _policy(name: str, ns: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "NetworkPolicy", "metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+
+# A scheduled host-network pod without a podIP was an unknown address, so an ipBlock of
+# its node's range did not match it.
+HOSTNET_WITHOUT_IP = reference.Cluster(
+    nodes=_nodes(),
+    pods=[
+        pod("agent", "a", {"app": "web"}, [], "n1", [], host_network=True, phase="Pending"),
+        pod("db", "c", {"app": "db"}, ["10.244.0.2"], "n2", []),
+    ],
+    policies=[
+        _policy("p2", "c", {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]}),
+        _policy(
+            "p3",
+            "c",
+            {
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [{"to": [{"ipBlock": {"cidr": "192.168.0.0/24"}}]}],
+            },
+        ),
+    ],
+)
+
+# A fix selecting the whole Deployment isolated its old revision for the first time.
+FIX_ISOLATES_A_REVISION = reference.Cluster(
+    nodes=_nodes(),
+    pods=[
+        pod("g0-0-0", "b", {"app": "web", "pod-template-hash": "h0"}, [], "n1", [], owner="d0-h0", phase="Pending"),
+        pod(
+            "g0-1-0",
+            "b",
+            {"app": "web", "tier": "web", "pod-template-hash": "h1"},
+            ["10.244.0.2"],
+            "n1",
+            [],
+            owner="d0-h1",
+        ),
+        pod("g1", "a", {}, ["192.168.0.11"], "n1", [], host_network=True),
+    ],
+    policies=[_policy("p0", "b", {"podSelector": {"matchLabels": {"tier": "web"}}, "ingress": [], "egress": []})],
+)
 
 
 def ends(cluster: reference.Cluster) -> list[End]:
@@ -67,6 +121,7 @@ def connections(cluster: reference.Cluster, rnd: random.Random, per_pair: int) -
 
 @SETTINGS
 @given(raw_cluster(), st.integers(0, 2**32))
+@example(HOSTNET_WITHOUT_IP, 0)
 def test_verdicts_agree_with_reference(cluster: reference.Cluster, seed: int) -> None:
     state = to_state(cluster)
     for src, dst, port, proto in connections(cluster, random.Random(seed), 3):
@@ -77,6 +132,7 @@ def test_verdicts_agree_with_reference(cluster: reference.Cluster, seed: int) ->
 
 @SETTINGS
 @given(raw_cluster())
+@example(HOSTNET_WITHOUT_IP)
 def test_any_port_verdicts_agree_with_reference(cluster: reference.Cluster) -> None:
     """A question without a port answers the set of allowed ports: each probe is in it
     exactly when the reference allows that port."""
@@ -112,6 +168,7 @@ def _contains(text: str, ip: str) -> bool:
 
 @SETTINGS
 @given(raw_cluster())
+@example(HOSTNET_WITHOUT_IP)
 def test_matrix_agrees_with_reference_and_single_verdicts(cluster: reference.Cluster) -> None:
     """Every workload pair's ports are the union over its pod pairs (a pod with itself left
     out), per the reference and per single verdicts, and ``partial`` says whether every pod
@@ -213,6 +270,8 @@ def _scope(state: ClusterState, cluster: reference.Cluster, end: End) -> object:
 
 @SETTINGS
 @given(raw_cluster(), st.integers(0, 2**32))
+@example(HOSTNET_WITHOUT_IP, 0)
+@example(FIX_ISOLATES_A_REVISION, 0)
 def test_fix_allows_exactly_the_asked_connection(cluster: reference.Cluster, seed: int) -> None:
     """Applied as ``kubectl apply`` would, the smallest fix allows the connection asked for,
     and every other verdict of the cluster stays as it was — except the same port and
