@@ -651,11 +651,11 @@ def convert_networkpolicy(obj: Obj) -> NetworkPolicy:
         types = tuple(t for t in ("Ingress", "Egress") if t in raw_types)
     else:
         types = ("Ingress", "Egress") if egress else ("Ingress",)
-    if "podSelector" not in spec:
-        raise ConversionError("spec.podSelector is required (use {} to select every pod)")
     return NetworkPolicy(
         meta=meta,
-        pod_selector=_selector(spec.get("podSelector"), "spec.podSelector"),
+        # "This field is optional. If it is not specified, it defaults to an empty
+        # selector" — every pod of the namespace (networking/v1 NetworkPolicySpec).
+        pod_selector=_selector(spec.get("podSelector") or {}, "spec.podSelector"),
         policy_types=types,
         ingress=ingress,
         egress=egress,

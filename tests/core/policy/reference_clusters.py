@@ -185,6 +185,8 @@ def policy(
     ports_focus: bool = False,
 ) -> Obj:
     spec: Obj = {"podSelector": {} if ports_focus and draw(st.booleans()) else draw(pod_selector(known))}
+    if draw(st.integers(0, 9)) == 0:  # optional: "it defaults to an empty selector"
+        del spec["podSelector"]
     for field_name, peers_field in (("ingress", "from"), ("egress", "to")):
         if draw(st.integers(0, 9)) < 7:  # else missing; 0 rules is ``[]``
             spec[field_name] = [draw(rule(peers_field, known, ports_focus)) for _ in range(draw(st.integers(0, 2)))]
