@@ -55,7 +55,6 @@ def evaluate_side(
     matched: list[RuleRef] = []
     misses: list[Miss] = []
     allowed_ports = PortSet()
-    coverage = IPSet()
     for cp in policies:
         rules = cp.rules(direction)
         if not rules:
@@ -70,22 +69,23 @@ def evaluate_side(
             )
             continue
         for rule in rules:
-            ok, miss, ports, covered = _judge_rule(cp, rule, direction, q, ns_labels)
+            ok, miss, ports = _judge_rule(cp, rule, direction, q, ns_labels)
             if ok:
                 matched.append(RuleRef(cp.ref, rule.index, direction))
             elif miss is not None:
                 misses.append(miss)
             if ports is not None:
                 allowed_ports = allowed_ports | ports
-            if covered:
-                coverage = coverage | covered
     misses.sort(key=lambda m: (m.distance, m.policy, m.rule))
     notes: list[str] = []
-    jointly = not matched and bool(coverage) and q.remote.ips is not None and q.remote.ips.issubset(coverage)
-    if jointly:
-        notes.append(f"{q.remote.text} is allowed by several rules together, each covering part of it")
-    if q.port is None and _is_range(q.remote):
-        allowed_ports = _range_ports(policies, direction, q)
+    jointly = False
+    if _is_range(q.remote):  # no one rule may hold the whole range, several together may
+        range_ports = _range_ports(policies, direction, q)
+        if q.port is None:
+            allowed_ports = range_ports
+        elif not matched and range_ports.contains(q.port, q.protocol):
+            jointly = True
+            notes.append(f"{q.remote.text} is allowed by several rules together, each covering part of it")
     allowed = (bool(matched) or jointly) if q.port is not None else bool(allowed_ports)
     first = matched[0] if matched else None
     return SideVerdict(
@@ -104,8 +104,8 @@ def evaluate_side(
 
 def _judge_rule(
     cp: CompiledPolicy, rule: CompiledRule, direction: Direction, q: Question, ns_labels: NamespaceLabels
-) -> tuple[bool, Miss | None, PortSet | None, IPSet | None]:
-    """(allowed, miss, ports allowed for an any-port question, partial CIDR coverage)."""
+) -> tuple[bool, Miss | None, PortSet | None]:
+    """(allowed, miss, ports allowed for an any-port question)."""
     peer_miss: PeerMatch | None = None
     reasons: list[str] = []
     failed: list[str] = []
@@ -118,23 +118,22 @@ def _judge_rule(
     if q.port is None:
         ports = rule_ports(rule, q.dst_pod)
         if peer_miss is None and ports:
-            return True, None, ports, None
+            return True, None, ports
         if not ports:
             names = unresolved_names(rule, q.dst_pod)
             where = q.dst_text if q.dst_pod is not None else "an address outside the cluster's pods"
             reasons.insert(0, f"named port {', '.join(names)} matches nothing on {where}")
             failed.insert(0, "port")
         distance = (peer_miss.distance if peer_miss else 0) + (0 if ports else 1)
-        return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None, None
+        return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None
     port_match = match_port(rule, q.port, q.protocol, q.dst_pod, q.dst_text)
     if peer_miss is None and port_match.matched:
-        return True, None, None, None
-    covered = _partial_cover(rule, q) if port_match.matched else None
+        return True, None, None
     if not port_match.matched:
         reasons.insert(0, port_match.reason)
         failed.insert(0, port_match.failed)
     distance = (peer_miss.distance if peer_miss else 0) + (0 if port_match.matched else 1)
-    return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None, covered
+    return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None
 
 
 def _peer_reason(results: list[tuple[int, PeerMatch]], direction: Direction) -> str:
@@ -183,15 +182,3 @@ def _range_ports(policies: list[CompiledPolicy], direction: Direction, q: Questi
             if whole.issubset(cover):
                 ranges.append(PortRange(protocol, lo, nxt - 1))
     return PortSet.of(ranges)
-
-
-def _partial_cover(rule: CompiledRule, q: Question) -> IPSet | None:
-    """The part of a multi-address destination this rule's ipBlocks cover."""
-    ips = q.remote.ips
-    if ips is None or not _is_range(q.remote):
-        return None
-    out = IPSet()
-    for peer in rule.peers:
-        if peer.kind == "ipblock":
-            out = out | (ips & peer.ips)
-    return out or None

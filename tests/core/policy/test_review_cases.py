@@ -190,7 +190,12 @@ def test_which_ports_toward_a_range_covered_by_several_rules() -> None:
         },
     )
     c = cluster([client], [halves])
-    assert verdict(c, client, "172.16.0.0/12", 443).allowed
+    joint = verdict(c, client, "172.16.0.0/12", 443)
+    assert joint.allowed
+    assert joint.egress is not None
+    assert joint.egress.matched is None  # no one rule holds the range
+    assert any("several rules together" in n for n in joint.egress.notes)
+    assert verdict(c, client, "172.24.0.0/14", 80).egress.matched is not None  # type: ignore[union-attr]
     assert not verdict(c, client, "172.16.0.0/12", 80).allowed
     v = verdict(c, client, "172.16.0.0/12", None)
     assert v.allowed
