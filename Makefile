@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Run the bundled demo cluster (until the demo scenario lands: a fixture scenario).
+## The bundled demo cluster: `kubetraffic --demo` (the TUI), or the demo's answers without one.
 demo: $(STAMP)
-	@$(VENV)/bin/kubetraffic --snapshot tests/fixtures/basic summary
+	@scripts/demo.sh $(VENV)
 
 ## The whole suite: system packages, lint, types, import layers, tests.
 test: $(STAMP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kubetraffic.core.ipset import is_ip
@@ -69,13 +70,16 @@ class HostResolver:
             return Resolution(host, self.table[name], "table")
         if not self.system:
             return Resolution(host, (), "none", "not resolved (offline source; use --resolve HOST=IP)")
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(self.timeout)
+        # getaddrinfo has no timeout of its own (socket timeouts do not apply to it), so it
+        # runs in a daemon thread and the answer is abandoned after ``timeout`` seconds.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resolve")
+        future = pool.submit(socket.getaddrinfo, name, None, proto=socket.IPPROTO_TCP)
+        pool.shutdown(wait=False)
         try:
-            infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+            infos = future.result(timeout=self.timeout)
+        except TimeoutError:
+            return Resolution(host, (), "system", f"cannot resolve {host}: no answer within {self.timeout:g} s")
         except (OSError, UnicodeError) as exc:
             return Resolution(host, (), "system", f"cannot resolve {host}: {exc}")
-        finally:
-            socket.setdefaulttimeout(previous)
         addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
         return Resolution(host, addresses, "system")

@@ -133,6 +133,28 @@ def _load_object(
     report.objects += 1
 
 
+SAVED_MARKER = ".kubetraffic-snapshot.json"
+"""Written by ``snapshot save`` next to its files: what was saved and what could not be seen."""
+
+
+def saved_gaps(paths: Iterable[str]) -> dict[str, str]:
+    """Kinds a ``snapshot save`` could not read (e.g. forbidden), so answers still say so."""
+    gaps: dict[str, str] = {}
+    for raw in paths:
+        marker = Path(raw) / SAVED_MARKER
+        if raw == "-" or not marker.is_file():
+            continue
+        try:
+            recorded = parse_json(marker.read_bytes())
+        except OSError:
+            continue
+        for doc in recorded:
+            found = doc.data.get("gaps") if isinstance(doc.data, dict) else None
+            if isinstance(found, dict):
+                gaps.update({str(k): str(v) for k, v in found.items()})
+    return gaps
+
+
 class SnapshotSource:
     """A static cluster read from files: ``open`` loads, ``follow`` has nothing to send."""
 
@@ -147,6 +169,7 @@ class SnapshotSource:
         state = ClusterState(template_pods=True, info=self.info)
         with bulk_load():
             state, self.report = load_paths(self.paths, state=state, default_namespace=self.default_namespace)
+        state.gaps.update(saved_gaps(self.paths))
         return state
 
     def follow(self, on_events: EventSink, on_status: StatusSink) -> None:

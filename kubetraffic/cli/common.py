@@ -57,6 +57,8 @@ def open_state(opts: GlobalOptions | None = None) -> tuple[ClusterState, Cluster
     except SourceError as exc:
         fail(str(exc), exc.exit_code)
     report_problems(source.report)
+    if state.info.mode == "demo":  # every answer on the bundled cluster says so (stderr: stdout stays data)
+        sys.stderr.write(f"kubetraffic: demo: {state.info.server or 'the bundled demo cluster'}, not a real cluster\n")
     for kind, reason in sorted(state.gaps.items()):
         sys.stderr.write(f"kubetraffic: warning: {kind}: {clean_line(reason)}\n")
     return state, source

@@ -20,6 +20,9 @@ from kubetraffic.cli.options import global_options
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary": ("kubetraffic.cli.inspect", "summary", "What was loaded: objects per kind, unknown kinds, problems."),
     "get": ("kubetraffic.cli.inspect", "get", "List loaded objects of one kind (pods, svc, ing, netpol, ...)."),
+    "snapshot": ("kubetraffic.cli.snapshot_cmd", "snapshot", "snapshot save DIR: the objects used, as files."),
+    "trace": ("kubetraffic.cli.trace", "trace", "Follow a URL hop by hop and name the first broken hop."),
+    "capture": ("kubetraffic.cli.capture", "capture", "Capture packets (pod, interface, pcap); diagnose the flows."),
     "egress": (
         "kubetraffic.cli.policy",
         "egress",

@@ -34,6 +34,9 @@ class GlobalOptions:
     demo: bool = False
     color: str = "auto"
     prometheus: str | None = None
+    prometheus_insecure: bool = False
+    at: str | None = None
+    window: str = "5m"
     resolve: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -85,8 +88,20 @@ _OPTIONS: list[Callable[[F], F]] = [
         metavar="URL",
         envvar="KUBETRAFFIC_PROMETHEUS",
         show_envvar=True,
-        help="Prometheus-compatible query URL for metrics.",
+        help="Prometheus-compatible query URL for metrics (live clusters: auto-discovered; 'none' turns metrics off).",
     ),
+    click.option(
+        "--prometheus-insecure",
+        is_flag=True,
+        default=None,
+        help="Do not verify the Prometheus server's TLS certificate.",
+    ),
+    click.option(
+        "--at",
+        metavar="TIME",
+        help="Evaluate metrics at TIME: RFC 3339 (2024-05-01T12:00:00Z) or relative (-15m). Default: now.",
+    ),
+    click.option("--window", metavar="DURATION", help="Rate window for metrics, e.g. 1m, 5m (default), 1h."),
     click.option(
         "--resolve",
         metavar="HOST=IP",
@@ -121,6 +136,10 @@ def get_options(ctx: click.Context | None = None) -> GlobalOptions:
         opts.demo = False
     if opts.output is None:
         opts.output = "table"
+    if opts.prometheus_insecure is None:
+        opts.prometheus_insecure = False
+    if opts.window is None:
+        opts.window = "5m"
     if opts.color is None:
         opts.color = os.environ.get("KUBETRAFFIC_COLOR", "auto")
     return opts

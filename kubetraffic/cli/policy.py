@@ -7,16 +7,22 @@ ambiguous name, bad port, unresolvable host), 3 no cluster source.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import NoReturn
 
 import click
 
 from kubetraffic.adapters.source import ClusterSource
 from kubetraffic.cli.common import fail, make_resolver, open_state, scope_namespace, usage_error
 from kubetraffic.cli.options import EXIT_FAIL, EXIT_OK, GlobalOptions, get_options, global_options
+from kubetraffic.cli.watching import print_json_line, print_rule, remember, run_watch, watch_option
+from kubetraffic.cli.wire import capture_options
 from kubetraffic.core.diagnose.egress import EgressAnswer, build_answer
+from kubetraffic.core.diagnose.model import Hop
 from kubetraffic.core.diagnose.targets import Spec, TargetError, parse_spec, source_pods
 from kubetraffic.core.labels import SelectorError, parse_label_query
 from kubetraffic.core.objects import Pod
+from kubetraffic.core.policy.model import PodPeer
 from kubetraffic.core.state import ClusterState
 from kubetraffic.render.output import make_console, write_data
 
@@ -70,13 +76,30 @@ def _answer(
         fail(str(exc))
 
 
-def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState) -> None:
+def _emit(
+    opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, source: ClusterSource, wire: Hop | None = None
+) -> None:
+    from kubetraffic.cli.metrics import enrich_egress, open_metrics
     from kubetraffic.render.verdict import answer_data, answer_view
 
+    # Measured drops join the answer as notes; they never change the verdict or the exit code.
+    answer, measured = enrich_egress(answer, opts, open_metrics(opts, state, source))
     if opts.output in ("json", "yaml"):
-        write_data(answer_data(answer), opts.output)
+        document = answer_data(answer)
+        if measured:
+            document["metrics"] = measured
+        if wire is not None:  # only with --capture: what the wire showed (a trace-style hop)
+            from kubetraffic.render.capture import hop_data
+
+            document["wire"] = hop_data(wire)
+        write_data(document, opts.output)
     else:
-        make_console(opts.color).print(answer_view(answer, state))
+        console = make_console(opts.color)
+        console.print(answer_view(answer, state))
+        if wire is not None:
+            from kubetraffic.render.capture import wire_lines
+
+            console.print(*wire_lines(wire), sep="\n")
     sys.exit(EXIT_OK if answer.allowed else EXIT_FAIL)
 
 
@@ -84,21 +107,77 @@ def _emit(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState) -> Non
 @click.argument("pod", metavar="POD")
 @click.argument("dest", metavar="DEST[:PORT]")
 @click.option("--protocol", type=PROTOCOL, default="TCP", show_default=True, help="Protocol when DEST has no /proto.")
+@capture_options
+@watch_option
 @global_options
-def egress(pod: str, dest: str, protocol: str) -> None:
+def egress(pod: str, dest: str, protocol: str, capture: str | None, capture_yes: bool, watch: bool) -> None:
     """Can POD (ns/pod, ns/workload, or a name in -n) reach DEST?
 
     DEST is ns/pod, ns/workload, a Service (ns/svc, svc.ns), an IP, a CIDR or a host
     name, with an optional :PORT (443, 53/udp, or a named port). A Service is followed to
-    its endpoints and target port. Exit 0 when allowed, 1 when denied.
+    its endpoints and target port. Exit 0 when allowed, 1 when denied. With --watch, keep
+    following the cluster and print the verdict again whenever it changes (e.g. until the
+    fix lands).
     """
     opts = get_options()
+    if watch and capture:
+        usage_error("--capture and --watch cannot be used together: a capture is a bounded sample, taken once")
     state, source = open_state(opts)
-    ns = _namespace(opts, state)
-    src = _spec(state, pod, ns, source=True)
-    if src.kind not in ("pod", "workload") or src.port is not None:
-        fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
-    _emit(opts, _answer(opts, src, _spec(state, dest, ns), protocol, state, source), state)
+
+    def compute(state: ClusterState) -> EgressAnswer:
+        ns = _namespace(opts, state)
+        src = _spec(state, pod, ns, source=True)
+        if src.kind not in ("pod", "workload") or src.port is not None:
+            fail(f"{pod!r}: POD must be a pod or a workload (ns/name), without a port")
+        return _answer(opts, src, _spec(state, dest, ns), protocol, state, source)
+
+    if watch:
+        _watch_egress(opts, state, source, compute)
+    answer = compute(state)
+    _emit(opts, answer, state, source, _wire(opts, answer, state, capture, capture_yes) if capture else None)
+
+
+def _watch_egress(
+    opts: GlobalOptions, state: ClusterState, source: ClusterSource, compute: Callable[[ClusterState], EgressAnswer]
+) -> NoReturn:
+    """egress --watch: printed again when the cluster changes the verdict; figures as of each print."""
+    from kubetraffic.cli.metrics import enrich_egress, open_metrics
+    from kubetraffic.render.verdict import answer_data, answer_view
+
+    metrics = remember(lambda: open_metrics(opts, state, source), float("inf"))  # opened once, when needed
+    shown = [0]
+
+    def show(answer: EgressAnswer) -> None:
+        shown[0] += 1
+        answer, measured = enrich_egress(answer, opts, metrics())
+        if opts.output in ("json", "yaml"):
+            document = answer_data(answer)
+            if measured:
+                document["metrics"] = measured
+            if opts.output == "json":
+                print_json_line(document)
+            else:
+                write_data(document, "yaml")
+        else:
+            if shown[0] > 1:
+                print_rule(opts.color)
+            make_console(opts.color).print(answer_view(answer, state))
+
+    last = run_watch(state, source, compute, show, key=answer_data)
+    sys.exit(EXIT_OK if last.allowed else EXIT_FAIL)
+
+
+def _wire(opts: GlobalOptions, answer: EgressAnswer, state: ClusterState, capture: str, yes: bool) -> Hop | None:
+    """``--capture``: the wire hop for this answer (None, with a warning, when no capture ran)."""
+    from kubetraffic.cli.wire import wire_evidence
+    from kubetraffic.core.capture.evidence import egress_targets
+
+    v = answer.verdict
+    pod = v.source.name if v is not None and isinstance(v.source, PodPeer) and not v.source.pod.template else None
+    host = answer.destination.host if answer.destination.kind == "host" else None
+    protocol = v.protocol if v is not None else answer.protocol
+    targets = egress_targets(answer, state)
+    return wire_evidence(opts, capture, pod=pod, targets=targets, protocol=protocol, host=host, state=state, yes=yes)
 
 
 @click.command(short_help="The verdict for any pair, both directions of policy.")
@@ -123,7 +202,7 @@ def explain(from_: str, to: str, port: str | None, protocol: str) -> None:
         if dest.port is not None:
             usage_error(f"give the port once: --to {to!r} already has one")
         dest = _spec(state, f"[{to}]:{port}" if ":" in to else f"{to}:{port}", ns)
-    _emit(opts, _answer(opts, src, dest, protocol, state, source), state)
+    _emit(opts, _answer(opts, src, dest, protocol, state, source), state, source)
 
 
 def _one_pod(state: ClusterState, spec: Spec, text: str) -> Pod:

@@ -728,8 +728,17 @@ def convert_gateway(obj: Obj) -> Gateway:
     meta = convert_meta(obj)
     spec = _map(obj.get("spec"), "spec")
     status = _map(obj.get("status"), "status")
+    allowed_listeners = None
+    if spec.get("allowedListeners") is not None:
+        ns = _map(_map(spec.get("allowedListeners"), "spec.allowedListeners").get("namespaces"), "namespaces")
+        sel = ns.get("selector")
+        allowed_listeners = AllowedRoutes(
+            namespaces_from=_str(ns.get("from")) or "None",
+            selector=None if sel is None else _selector(sel, "spec.allowedListeners.namespaces.selector"),
+        )
     return Gateway(
         meta=meta,
+        allowed_listeners=allowed_listeners,
         class_name=_str(spec.get("gatewayClassName")),
         listeners=_listeners(spec.get("listeners"), "spec.listeners", meta.namespace),
         addresses=tuple(_str(_map(a, "addr").get("value")) for a in _list(spec.get("addresses"), "spec.addresses")),

@@ -56,6 +56,12 @@ class HopMetrics:
     """figure name -> (unix time, value) points for sparklines."""
     source: str = ""
     """Which metric family answered, e.g. "ingress-nginx", "istio", "demo"."""
+    notes: tuple[str, ...] = ()
+    """Observations that are not figures, e.g. "ingress-nginx reports this Ingress orphaned
+    (no-endpoint)"; they become hop evidence, never JSON figures."""
+    cert_expires_at: float | None = None
+    """Unix time the certificate the controller serves for the hop's host expires, when the
+    controller exports it (ingress-nginx ``…_ssl_expire_time_seconds``)."""
 
     FIGURES = (
         "requests_per_second",

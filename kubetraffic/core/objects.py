@@ -503,6 +503,9 @@ class Gateway:
     addresses: tuple[str, ...] = ()
     status_addresses: tuple[str, ...] = ()
     conditions: tuple[Condition, ...] = ()
+    allowed_listeners: AllowedRoutes | None = None
+    """``spec.allowedListeners.namespaces`` (From/selector) for ListenerSets; None when
+    absent, which allows no ListenerSet at all (GEP-1713)."""
 
     @property
     def key(self) -> Key:

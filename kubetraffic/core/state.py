@@ -79,6 +79,8 @@ class ClusterState:
         self.version = 0
         self._kind_versions: Counter[str] = Counter()
         self._objs: dict[str, dict[Key, Any]] = {}
+        self._by_ns: dict[str, dict[str, dict[str, Any]]] = {}
+        """kind -> namespace -> name -> object: namespace listings without a scan."""
         self._ns_refs: Counter[str] = Counter()
         # Effective pods (real + stand-ins), per namespace, and their indexes.
         self._pods: dict[str, dict[str, Pod]] = {}
@@ -144,6 +146,7 @@ class ClusterState:
         else:
             self._ref_namespace(key[0], +1)
         table[key] = obj
+        self._by_ns.setdefault(kind, {}).setdefault(key[0], {})[key[1]] = obj
         self._index(kind, key, obj)
         self._bump(kind)
 
@@ -152,6 +155,10 @@ class ClusterState:
         old = table.pop(key, None)
         if old is None:
             return
+        group = self._by_ns[kind][key[0]]
+        del group[key[1]]
+        if not group:
+            del self._by_ns[kind][key[0]]
         self._unindex(kind, key, old)
         self._ref_namespace(key[0], -1)
         self._bump(kind)
@@ -339,10 +346,9 @@ class ClusterState:
 
     def objects(self, kind: str, namespace: str | None = None) -> list[Any]:
         """Stored objects of a kind (real pods only for "Pod"), optionally in one namespace."""
-        table = self._objs.get(storage_kind(kind), {})
         if namespace is None:
-            return list(table.values())
-        return [o for k, o in table.items() if k[0] == namespace]
+            return list(self._objs.get(storage_kind(kind), {}).values())
+        return list(self._by_ns.get(storage_kind(kind), {}).get(namespace, {}).values())
 
     def count(self, kind: str) -> int:
         """Number of stored objects of a kind."""

@@ -88,6 +88,19 @@ def summary_data(state: ClusterState, report: LoadReport, namespace: str | None 
     }
 
 
+def source_line(state: ClusterState) -> Text:
+    """``source: live  context prod  server https://...  namespace shop`` (or the snapshot paths)."""
+    info = state.info
+    line = Text(f"source: {info.mode}")
+    if info.paths:
+        line.append(f"  {', '.join(info.paths)}")
+    for label, value in (("context", info.context), ("server", info.server), ("namespace", info.namespace)):
+        if value:
+            line.append(f"  {label} ")
+            line.append(data(value))
+    return line
+
+
 def summary_view(state: ClusterState, report: LoadReport, namespace: str | None = None) -> RenderableType:
     """The ``summary`` table for people."""
     counts = Table(title="Loaded objects", title_justify="left", show_edge=False, pad_edge=False)
@@ -95,10 +108,7 @@ def summary_view(state: ClusterState, report: LoadReport, namespace: str | None 
     counts.add_column("count", justify="right")
     for kind, n in state.counts().items():
         counts.add_row(kind, str(n))
-    parts: list[RenderableType] = [
-        Text(f"source: {state.info.mode}" + (f"  {', '.join(state.info.paths)}" if state.info.paths else "")),
-        counts,
-    ]
+    parts: list[RenderableType] = [source_line(state), counts]
     workloads = Table(title="Workloads", title_justify="left", show_edge=False, pad_edge=False)
     for col in ("namespace", "workload", "kind", "pods"):
         workloads.add_column(col)

@@ -50,3 +50,24 @@ def test_scrub_drops_secret_data_and_noise() -> None:
         "stringData": {"k": "v1"},
     }
     assert scrub(secret) == {"kind": "Secret", "metadata": {"name": "s"}}
+
+
+def test_a_stalled_resolver_is_abandoned_after_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+    import time
+
+    release = threading.Event()
+
+    def stalled(*_args: object, **_kwargs: object) -> list[object]:
+        release.wait(5)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalled)
+    started = time.monotonic()
+    answer = HostResolver(timeout=0.2).resolve("slow.example")
+    release.set()
+    assert time.monotonic() - started < 2
+    assert answer.addresses == ()
+    assert answer.error is not None
+    assert "no answer within 0.2 s" in answer.error

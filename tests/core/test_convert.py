@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kubetraffic.core.convert import ConversionError, convert, iter_items
@@ -213,3 +215,23 @@ def test_lists_are_flattened_and_item_kinds_filled_in() -> None:
 def test_missing_name_is_an_error() -> None:
     with pytest.raises(ConversionError, match=r"metadata\.name"):
         convert({"kind": "Service", "metadata": {}})
+
+
+def test_gateway_allowed_listeners_absent_means_none_allowed() -> None:
+    def gateway(spec_extra: dict) -> Any:
+        return convert(
+            {
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": "Gateway",
+                "metadata": {"name": "gw", "namespace": "infra"},
+                "spec": {"gatewayClassName": "c", "listeners": [{"name": "h", "port": 80}], **spec_extra},
+            }
+        )[1]
+
+    assert gateway({}).allowed_listeners is None
+    allowed = gateway(
+        {"allowedListeners": {"namespaces": {"from": "Selector", "selector": {"matchLabels": {"a": "b"}}}}}
+    )
+    assert allowed.allowed_listeners.namespaces_from == "Selector"
+    assert allowed.allowed_listeners.selector.matches({"a": "b"})
+    assert gateway({"allowedListeners": {}}).allowed_listeners.namespaces_from == "None"

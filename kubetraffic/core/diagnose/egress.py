@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kubetraffic.core.diagnose.gaps import policy_gaps
 from kubetraffic.core.diagnose.targets import Spec, Target, TargetError, resolve, source_pods
 from kubetraffic.core.policy import (
     ConnectionVerdict,
@@ -98,7 +99,7 @@ def build_answer(
     index = policy_index(state)
     senders = _sources(state, source)
     targets: list[Target] = resolve(state, destination, protocol, addresses)
-    out_notes = list(notes)
+    out_notes = [*notes, *policy_gaps(state)]  # said with the verdict, which may be wrong
     if not targets:
         if destination.kind == "service":
             out_notes.append(f"Service {destination.ref} has no endpoints and its selector matches no pods")

@@ -1,0 +1,1 @@
+"""Test harnesses shared across the suite (emulated API server, ...)."""
