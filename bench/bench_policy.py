@@ -73,6 +73,10 @@ def bench_policy() -> list[tuple[str, str, str]]:
     t0 = time.perf_counter()
     dense = build_matrix(state, refs, index=PolicyIndex([]))
     dense_time = time.perf_counter() - t0
+    hostnet_refs, hostnet_pods = _add_host_network_daemonsets(state)
+    t0 = time.perf_counter()
+    with_hosts = build_matrix(state, [*hostnet_refs, *refs[: MATRIX_WORKLOADS - len(hostnet_refs)]], index=index)
+    hostnet_time = time.perf_counter() - t0
     return [
         (f"policy index build ({len(policies)} policies)", f"{statistics.median(builds) * 1000:.0f} ms", "≤ 2 s"),
         (
@@ -92,7 +96,41 @@ def bench_policy() -> list[tuple[str, str, str]]:
             f"{dense_time:.2f} s",
             "≤ 10 s",
         ),
+        (
+            f"matrix of {MATRIX_WORKLOADS} workloads incl. {len(hostnet_refs)} host-network DaemonSets "
+            f"({hostnet_pods} pods; {len(with_hosts.connections)} rows)",
+            f"{hostnet_time:.2f} s",
+            "≤ 10 s",
+        ),
     ]
+
+
+def _add_host_network_daemonsets(state, count: int = 3, per_node: int = 10):  # type: ignore[no-untyped-def]
+    """Host-network DaemonSet pods (kube-proxy, a CNI agent, node-exporter: node traffic,
+    one matrix class per pod), as many as a 500-node cluster has (the synthetic cluster
+    has 50 nodes, so ten of each per node)."""
+    from kubetraffic.core.convert import convert
+    from kubetraffic.core.state import WorkloadRef
+
+    nodes = state.nodes()
+    refs, pods = [], 0
+    for d in range(count):
+        name = f"hostnet-agent-{d}"
+        refs.append(WorkloadRef("kube-system", "DaemonSet", name))
+        for i in range(len(nodes) * per_node):
+            node = nodes[i % len(nodes)]
+            ip = node.internal_ips[0]
+            owner = {"kind": "DaemonSet", "name": name, "controller": True, "apiVersion": "apps/v1"}
+            doc = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"{name}-{i}", "namespace": "kube-system", "ownerReferences": [owner]},
+                "spec": {"nodeName": node.meta.name, "hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
+                "status": {"phase": "Running", "podIP": ip, "hostIP": ip},
+            }
+            state.put(*convert(doc))
+            pods += 1
+    return refs, pods
 
 
 def bench_policy_cli() -> list[tuple[str, str, str]]:

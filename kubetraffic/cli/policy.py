@@ -54,7 +54,9 @@ def _addresses(
         return (), []
     res = make_resolver(opts, source, allow_system=True).resolve(host)
     if not res.addresses:
-        fail(f"cannot resolve {host}: {res.error or 'no addresses'} (use --resolve {host}=IP)")
+        why = (res.error or "no addresses").removeprefix(f"cannot resolve {host}: ")
+        hint = "" if "--resolve" in why else f" (use --resolve {host}=IP)"
+        fail(f"cannot resolve {host}: {why}{hint}")
     how = {"override": "--resolve", "table": "the source's table", "system": "this machine's resolver"}.get(
         res.how, res.how
     )

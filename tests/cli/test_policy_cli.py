@@ -182,6 +182,7 @@ def test_bad_input_is_one_line_exit_2() -> None:
         (("egress", "payments/payments-api", "1.2.3.4:grpc"), "named port 'grpc' needs a destination pod"),
         (("explain", "--from", "payments/payments-api", "--to", "1.2.3.4:443", "--port", "80"), "give the port once"),
         (("policies", "1.2.3.4"), "expected a pod or a workload"),
+        (("egress", "payments/payments-api", "10.0.0.0/33:443"), "bad CIDR '10.0.0.0/33'"),
     ]
     for args, message in cases:
         out = run("--snapshot", PAY, *args)

@@ -71,7 +71,6 @@ def test_policy_peers_keep_missing_and_empty_apart() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({}, "podSelector is required"),
         ({"podSelector": {}, "ingress": [{"ports": [{"port": "http", "endPort": 90}]}]}, "endPort requires"),
         ({"podSelector": {}, "ingress": [{"ports": [{"port": 90, "endPort": 80}]}]}, "below port"),
         ({"podSelector": {}, "ingress": [{"from": [{"ipBlock": {}}]}]}, "cidr is required"),
@@ -82,6 +81,15 @@ def test_policy_peers_keep_missing_and_empty_apart() -> None:
 def test_invalid_policies_name_the_field(spec: dict, message: str) -> None:
     with pytest.raises(ConversionError, match=message):
         _netpol(spec)
+
+
+def test_a_policy_without_pod_selector_selects_every_pod() -> None:
+    """spec.podSelector "is optional. If it is not specified, it defaults to an empty
+    selector" (networking/v1 types.go) — kubectl apply accepts such a manifest and it
+    isolates every pod of its namespace; rejecting it would drop a default-deny."""
+    pol = _netpol({"policyTypes": ["Ingress", "Egress"]})
+    assert pol.pod_selector.is_empty
+    assert pol.policy_types == ("Ingress", "Egress")
 
 
 def test_service_defaults() -> None:

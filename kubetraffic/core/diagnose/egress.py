@@ -111,13 +111,24 @@ def build_answer(
     if len(pairs) > MAX_PAIRS:
         out_notes.append(f"judged the first {MAX_PAIRS} of {len(pairs)} pod pairs")
         pairs = pairs[:MAX_PAIRS]
+    unresolved: dict[str, str] = {}
     for sender, target in pairs:
         try:
             v = evaluate_connection(state, sender, target.peer, target.port, target.protocol, index=index)
         except PortNameError as exc:
-            raise TargetError(str(exc)) from None
+            if destination.kind not in ("service", "workload"):
+                raise TargetError(str(exc)) from None
+            # A Service sends a pod without its named targetPort nothing on that port (the
+            # EndpointSlice controller resolves the name per pod); a workload mid-rollout
+            # may have pods that do not define the name yet.
+            unresolved.setdefault(target.peer.name, str(exc))
+            continue
         verdicts.append(v)
         vias.append(target.via)
+    if unresolved and not verdicts:
+        raise TargetError(next(iter(unresolved.values())))
+    for why in unresolved.values():
+        out_notes.append(f"{why}: left out (it gets no traffic on that port)")
     dns = None
     first_pod = next((s.pod for s in senders if isinstance(s, PodPeer)), None)
     if first_pod is not None and (

@@ -90,6 +90,8 @@ def split_port(text: str) -> tuple[str, PortRef | None, str | None]:
         return base, *_port(rest[1:])
     if is_ip(text) or _is_cidr(text) or ":" not in text:
         return text, None, None
+    if text.count(":") > 1 and is_ip(text.partition("/")[0]):  # IPv6 with a (bad) prefix
+        return text, None, None
     base, _, tail = text.rpartition(":")
     if not base:
         raise TargetError(f"{text!r}: nothing before the port")
@@ -131,6 +133,12 @@ def parse_spec(state: ClusterState, text: str, namespace: str, *, source: bool =
         return Spec(text, "ip", host=base, port=port, protocol=proto)
     if _is_cidr(base):
         return Spec(text, "cidr", host=str(parse_cidr(base)), port=port, protocol=proto)
+    address, slash, _ = base.partition("/")
+    if slash and is_ip(address):  # an address with a prefix the CIDR parser refused
+        try:
+            parse_cidr(base)
+        except IPParseError as exc:
+            raise TargetError(f"bad CIDR {base!r}: {exc}") from None
     parts = base.split("/")
     if len(parts) == 3:
         ns, word, name = parts

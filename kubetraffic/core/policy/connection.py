@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kubetraffic.core.ipset import IPParseError, IPSet, is_ip
+from kubetraffic.core.ipset import IPSet, is_ip
 from kubetraffic.core.objects import Node, Pod
 from kubetraffic.core.policy.index import PolicyIndex, policy_index
 from kubetraffic.core.policy.model import ConnectionVerdict, ExternalPeer, Peer, PodPeer, SideVerdict
@@ -37,13 +37,13 @@ class PortNameError(ValueError):
     """A named port that cannot be resolved on the destination."""
 
 
-def endpoint_of(peer: Peer) -> Endpoint:
+def endpoint_of(state: ClusterState, peer: Peer) -> Endpoint:
     """How rules see a peer: a pod, a host-network pod (node address), or addresses."""
     if isinstance(peer, PodPeer):
         pod = peer.pod
         if not pod.host_network:
             return Endpoint(pod.meta.ref, pod=pod)
-        ip = pod.ip
+        ip = host_network_address(state, pod)
         text = f"{pod.meta.ref} (host network, node IP {ip})" if ip else f"{pod.meta.ref} (host network)"
         return Endpoint(text, ips=IPSet.from_ip(ip) if ip else None, hostnet=pod)
     return Endpoint(peer.name, ips=addresses(peer.ip))
@@ -53,6 +53,20 @@ def endpoint_of(peer: Peer) -> Endpoint:
 def addresses(text: str) -> IPSet:
     """The addresses of an IP or CIDR (parsed once: verdicts ask about the same ones often)."""
     return IPSet.from_cidr(text)
+
+
+def host_network_address(state: ClusterState, pod: Pod) -> str | None:
+    """The address a host-network pod's traffic has: its node's ("treated the same as all
+    other traffic to/from the node IP"), known once the pod is scheduled even before its
+    status reports a podIP."""
+    if pod.ip:
+        return pod.ip
+    if pod.host_ip:
+        return pod.host_ip
+    node: Node | None = state.get("Node", ("", pod.node_name)) if pod.node_name else None
+    if node is not None:
+        return next(iter(node.internal_ips or node.external_ips), None)
+    return None
 
 
 def node_ips(state: ClusterState, pod: Pod) -> set[str]:
@@ -155,7 +169,7 @@ def evaluate_connection(
             notes += [n for n in pod_notes(peer.pod) if n not in notes]
         elif addresses(peer.ip).size() > 1:
             notes.append(f"{peer.ip} is a range: allowed only if every address in it is (pods are judged by name)")
-    src_end, dst_end = endpoint_of(source), endpoint_of(destination)
+    src_end, dst_end = endpoint_of(state, source), endpoint_of(state, destination)
     dst_pod = destination.pod if isinstance(destination, PodPeer) and not destination.pod.host_network else None
     egress = ingress = None
     if (
@@ -225,12 +239,3 @@ def _exempt(index: PolicyIndex, direction: str, pod: Pod, reason: str, port: int
         notes=(reason,),
         ports=PortSet.all() if port is None else None,
     )
-
-
-def parse_peer_address(text: str) -> ExternalPeer:
-    """An ExternalPeer from an address or CIDR, validating it."""
-    try:
-        IPSet.from_cidr(text)
-    except IPParseError as exc:
-        raise ValueError(str(exc)) from None
-    return ExternalPeer(text)

@@ -46,7 +46,10 @@ def dns_pods(state: ClusterState) -> tuple[list[Pod], bool]:
 
 
 def _class_key(pod: Pod) -> tuple[object, ...]:
-    return (tuple(sorted(pod.labels.items())), tuple(sorted(pod.named_ports().items())), pod.host_network)
+    """DNS pods policies cannot tell apart; a host-network one is its node (the client's
+    own node is always reachable, another only by its address)."""
+    where = (pod.node_name, pod.pod_ips) if pod.host_network else ()
+    return (tuple(sorted(pod.labels.items())), tuple(sorted(pod.named_ports().items())), pod.host_network, where)
 
 
 def check_dns(state: ClusterState, pod: Pod, *, index: PolicyIndex | None = None) -> DnsCheck:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from kubetraffic.core.convert import convert
-from kubetraffic.core.objects import NetworkPolicy
-from kubetraffic.core.policy.connection import evaluate_connection
+from kubetraffic.core.labels import LabelSelector, parse_selector
+from kubetraffic.core.objects import NetworkPolicy, Pod
+from kubetraffic.core.policy.connection import evaluate_connection, host_network_address
 from kubetraffic.core.policy.dns import DNS_LABELS, DNS_NAMESPACE, DNS_PORT
 from kubetraffic.core.policy.index import PolicyIndex, policy_index
 from kubetraffic.core.policy.model import ConnectionVerdict, DnsCheck, ExternalPeer, Fix, Peer, PodPeer
@@ -71,10 +73,11 @@ class _Builder:
         if isinstance(peer, ExternalPeer):
             return {"ipBlock": {"cidr": _cidr(peer.ip)}}
         if peer.pod.host_network:  # node traffic: only an ipBlock of the node address matches it
-            if not peer.pod.ip:
-                self.notes.append(f"{peer.name} uses the host network and has no address yet: no ipBlock to allow")
+            address = host_network_address(self.state, peer.pod)
+            if address is None:
+                self.notes.append(f"{peer.name} uses the host network and is on no known node: no ipBlock to allow")
                 return None
-            return {"ipBlock": {"cidr": _cidr(peer.pod.ip)}}
+            return {"ipBlock": {"cidr": _cidr(address)}}
         sel = self.select(peer)
         entry: dict[str, Any] = {"podSelector": {"matchLabels": dict(sel.match_labels)}}
         if peer.pod.meta.namespace != policy_ns:
@@ -90,6 +93,7 @@ class _Builder:
         if entry is None:
             return
         sel = self.select(subject)
+        pod_selector = self.isolated_only(subject, direction, sel)
         proto, port = ports[0]
         me, them = _short(self.state, subject, ns), ("kube-dns" if dns else _short(self.state, other, ns))
         word = "to" if direction == "egress" else "from"
@@ -106,12 +110,53 @@ class _Builder:
                 "kind": "NetworkPolicy",
                 "metadata": {"name": name, "namespace": ns, "annotations": {"kubetraffic.io/reason": reason}},
                 "spec": {
-                    "podSelector": {"matchLabels": dict(sel.match_labels)},
+                    "podSelector": pod_selector,
                     "policyTypes": [direction.capitalize()],
                     direction: [rule],
                 },
             }
         )
+
+    def isolated_only(self, subject: PodPeer, direction: str, sel: Selection) -> dict[str, Any]:
+        """The fix's podSelector: the workload, narrowed to the pods a policy already
+        isolates for ``direction`` when the whole workload is not — a policy that selects a
+        pod isolates it ("Pods become isolated by having a NetworkPolicy that selects
+        them"), which would cut off everything else those pods send or receive."""
+        whole = {"matchLabels": dict(sel.match_labels)}
+        selected = [
+            p for p in self._pods(subject, sel) if LabelSelector.from_labels(sel.match_labels).matches(p.labels)
+        ]
+        fresh = [p for p in selected if not self.index.selecting(p, direction)]
+        if not fresh:
+            return whole
+        # Each policy isolating the subject isolates every pod it selects: narrow to one
+        # of them (the one keeping most of the workload).
+        best = max(
+            self.index.selecting(subject.pod, direction),
+            key=lambda cp: sum(cp.policy.pod_selector.matches(p.labels) for p in selected),
+        )
+        own = best.policy.pod_selector.to_dict()
+        narrowed: dict[str, Any] = {"matchLabels": {**sel.match_labels, **own.get("matchLabels", {})}}
+        if own.get("matchExpressions"):
+            narrowed["matchExpressions"] = own["matchExpressions"]
+        names = ", ".join(p.meta.ref for p in fresh[:3]) + (f" and {len(fresh) - 3} more" if len(fresh) > 3 else "")
+        self.notes.append(
+            f"selects only the pods of {_who(self.state, subject)} that {best.ref} already isolates for "
+            f"{direction}: selecting the whole workload would isolate {names} for the first time"
+        )
+        return narrowed
+
+    def _pods(self, subject: PodPeer, sel: Selection) -> list[Pod]:
+        """The pods of the subject's namespace policies can select, as they will be once the
+        fix's prerequisite label is added."""
+        out = []
+        for p in self.state.pods(subject.pod.meta.namespace):
+            if p.host_network:
+                continue
+            if p.meta.name in sel.relabel_pods:
+                p = replace(p, meta=replace(p.meta, labels={**p.labels, **sel.relabel}))
+            out.append(p)
+        return out
 
     def _free_name(self, ns: str, name: str) -> str:
         taken = {cp.policy.meta.name for cp in self.index.in_namespace(ns)}
@@ -131,7 +176,7 @@ class _Builder:
     def prerequisites(self) -> tuple[str, ...]:
         """Commands to run before applying (labels the selections rely on)."""
         cmds = [s.prerequisite() for s in self.selections.values()]
-        return tuple(c for c in cmds if c)
+        return tuple(dict.fromkeys(c for c in cmds if c))  # two ends of one workload: one command
 
     def relabelled(self, peer: Peer) -> Peer:
         """A pod as it will be once its prerequisite label is added."""
@@ -228,7 +273,10 @@ def _finish(state: ClusterState, index: PolicyIndex, b: _Builder, checks: list[C
             notes.append(f"the fix would also change {unchanged}")
     if verified:
         notes.append("verified: re-evaluated with the fix applied, allowed; neighbouring ports and addresses unchanged")
-    notes += _isolation_warnings(state, index, b)
+    fresh = _newly_isolated(state, index, b)
+    if fresh:
+        verified = False
+        notes += fresh
     for sel in b.selections.values():
         if sel.shared_with:
             notes.append(
@@ -274,15 +322,15 @@ def _neighbours_unchanged(
     return None
 
 
-def _isolation_warnings(state: ClusterState, index: PolicyIndex, b: _Builder) -> list[str]:
+def _newly_isolated(state: ClusterState, index: PolicyIndex, b: _Builder) -> list[str]:
     """Pods a new policy would isolate for the first time (their other traffic would stop)."""
     out = []
     for doc in b.policies:
         ns = doc["metadata"]["namespace"]
         direction = doc["spec"]["policyTypes"][0].lower()
-        labels = doc["spec"]["podSelector"]["matchLabels"]
+        selector = parse_selector(doc["spec"]["podSelector"])
         for pod in state.pods(ns):
-            if pod.host_network or any(pod.labels.get(k) != v for k, v in labels.items()):
+            if pod.host_network or not selector.matches(pod.labels):
                 continue
             if not index.selecting(pod, direction):
                 out.append(f"{pod.meta.ref} is not isolated for {direction} yet: this policy would isolate it")

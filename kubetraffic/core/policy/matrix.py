@@ -19,7 +19,7 @@ from typing import Any
 
 from kubetraffic.core.ipset import IPSet
 from kubetraffic.core.objects import Pod
-from kubetraffic.core.policy.connection import endpoint_of, own_node
+from kubetraffic.core.policy.connection import endpoint_of, node_ips
 from kubetraffic.core.policy.index import CompiledPeer, CompiledPolicy, CompiledRule, PolicyIndex, policy_index
 from kubetraffic.core.policy.model import PodPeer
 from kubetraffic.core.policy.peers import Endpoint, NamespaceLabels, peer_matches
@@ -73,6 +73,10 @@ class _Class:
     placements: dict[tuple[str, str], Pod] = field(default_factory=dict)
     """(node name, host IP) -> one pod placed there: what the own-node exception needs."""
     end: Endpoint | None = None
+    address: str | None = None
+    """A host-network pod's address (its node's)."""
+    homes: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    """(node name, node addresses) of each placement of a pod-network class."""
     egress: list[CompiledPolicy] = field(default_factory=list)
     ingress: list[CompiledPolicy] = field(default_factory=list)
 
@@ -91,6 +95,25 @@ def _class_key(ref: WorkloadRef, pod: Pod) -> tuple[object, ...]:
     if pod.host_network:  # node traffic: its own address and node matter
         return (ref, "hostnet", pod.meta.name)
     return (ref, tuple(sorted(pod.labels.items())), tuple(sorted(pod.named_ports().items())))
+
+
+@dataclass(slots=True)
+class _HostGroup:
+    """The host-network classes of one workload, found by node name and by address."""
+
+    classes: list[_Class] = field(default_factory=list)
+    by_id: dict[int, _Class] = field(default_factory=dict)
+    by_node: dict[str, list[_Class]] = field(default_factory=dict)
+    by_address: dict[str, list[_Class]] = field(default_factory=dict)
+
+    def add(self, h: _Class) -> None:
+        """Index one host-network class."""
+        self.classes.append(h)
+        self.by_id[h.id] = h
+        if h.rep.node_name:
+            self.by_node.setdefault(h.rep.node_name, []).append(h)
+        if h.address is not None:
+            self.by_address.setdefault(h.address, []).append(h)
 
 
 class _Union:
@@ -147,20 +170,27 @@ class _Builder:
                 cls = keyed.get(key)
                 if cls is None:
                     widx = self.order[ref]
-                    cls = keyed[key] = _Class(len(self.classes), ref, pod, widx, [], end=endpoint_of(PodPeer(pod)))
+                    cls = keyed[key] = _Class(
+                        len(self.classes), ref, pod, widx, [], end=endpoint_of(state, PodPeer(pod))
+                    )
                     if not pod.host_network:
                         cls.egress = index.selecting(pod, "egress")
                         cls.ingress = index.selecting(pod, "ingress")
+                    elif cls.end is not None and cls.end.ips is not None and cls.end.ips.size() == 1:
+                        cls.address = cls.end.ips.cidrs()[0].split("/")[0]
                     self.classes.append(cls)
                     self.by_workload.setdefault(ref, []).append(cls)
                 cls.pods.append(pod)
                 cls.placements.setdefault((pod.node_name, pod.host_ip), pod)
         self.pod_classes = [c for c in self.classes if not c.hostnet]
+        for c in self.pod_classes:  # where the own-node exception applies
+            c.homes = [(p.node_name, frozenset(node_ips(state, p))) for p in c.placements.values() if not p.template]
         self.hostnet_classes = [c for c in self.classes if c.hostnet]
         self.by_namespace: dict[str, list[_Class]] = {}
         for c in self.pod_classes:
             self.by_namespace.setdefault(c.rep.meta.namespace, []).append(c)
         self.peer_cache: dict[tuple[object, ...], list[_Class]] = {}
+        self.address_ports: dict[tuple[object, ...], PortSet] = {}
 
     # -- peers ---------------------------------------------------------------------------
     def matching(self, peer: CompiledPeer, policy_ns: str) -> list[_Class]:
@@ -236,33 +266,90 @@ class _Builder:
                     ports = self.ports.inter(e, i)
                 if (ports is ALL or ports) and (d_id != s.id or s.pairs_with_itself):
                     add(s, classes[d_id], ports)
-        for h in self.hostnet_classes:
-            for c in self.classes:
-                if c.id != h.id:
-                    self._hostnet_pair(h, c, acc)
+        self.hostnet_values(acc)
 
-    def _hostnet_pair(self, h: _Class, c: _Class, acc: _Accumulator) -> None:
-        """Both directions between a host-network pod and another class."""
-        assert h.end is not None
-        if c.hostnet:
-            acc.add(h, c, ALL)
-            return
-        own = [own_node(self.state, pod, h.end) for pod in c.placements.values()]
-        same, others = any(own), not all(own)
+    def hostnet_values(self, acc: _Accumulator) -> None:
+        """Pairs with host-network pods (node traffic), per host-network workload at once.
+
+        Host-network pods are one class each (their node matters), and a DaemonSet has one
+        per node: pairing each with every class one by one is quadratic in the cluster.
+        Between host-network pods everything is allowed; with a pod class, what its rules
+        allow toward an address does not depend on the address unless a rule has an
+        ipBlock, and only the host-network pods on the class's own nodes are special.
+        """
+        groups: dict[int, _HostGroup] = {}
+        for h in self.hostnet_classes:
+            groups.setdefault(h.widx, _HostGroup()).add(h)
+        for gi in groups.values():
+            for gj in groups.values():
+                pairs = len(gi.classes) * len(gj.classes) - (len(gi.classes) if gi is gj else 0)
+                if pairs:
+                    acc.add(gi.classes[0], gj.classes[0], ALL, pairs)
+            for c in self.pod_classes:
+                self._hostnet_pairs(gi, c, acc)
+
+    def _hostnet_pairs(self, group: _HostGroup, c: _Class, acc: _Accumulator) -> None:
+        """Both directions between the host-network pods of one workload and a pod class."""
+        near: dict[int, tuple[bool, bool]] = {}  # host class id -> (own node of some / all of c's pods)
+        for node, _ in c.homes:
+            for h in group.by_node.get(node, ()) if node else ():
+                near[h.id] = (False, False)
+        for _, ips in c.homes:
+            for ip in ips:
+                for h in group.by_address.get(ip, ()):
+                    near[h.id] = (False, False)
+        for h_id in near:
+            h = group.by_id[h_id]
+            own = [bool(node and node == h.rep.node_name) or h.address in ips for node, ips in c.homes]
+            near[h_id] = (any(own), all(own))
+        first = group.classes[0]
         for src, dst, policies, direction, named in (
-            (h, c, c.ingress, "ingress", c.rep),
-            (c, h, c.egress, "egress", None),
+            (first, c, c.ingress, "ingress", c.rep),
+            (c, first, c.egress, "egress", None),
         ):
-            values = []
-            if same:
-                values.append(ALL)
-            if others:
-                values.append(self.ip_ports(policies, direction, h.end, named) if policies else ALL)
-            if len(values) == 2 and _Union.key(values[0]) == _Union.key(values[1]):
-                values.pop()
-            if any(values):  # an empty value still counts: some pod pairs get nothing (partial)
-                for ports in values:
-                    acc.add(src, dst, ports)
+            const = (
+                None if self._has_block(c, policies, direction) else self._ip_ports(c, policies, direction, None, named)
+            )
+            weights: dict[tuple[object, ...], list[Any]] = {}
+            # Without an ipBlock every address away from c's nodes gets the same ports.
+            hosts = group.classes if const is None else [group.by_id[i] for i in near]
+            for h in hosts:
+                flags = near.get(h.id)
+                value = const if const is not None else self._ip_ports(c, policies, direction, h, named)
+                if flags is None:
+                    if value:  # nothing allowed from there: no entry (the row is partial)
+                        _count(weights, value)
+                    continue
+                same, every = flags
+                values = ([ALL] if same else []) + ([] if every else [value])
+                if len(values) == 2 and _Union.key(values[0]) == _Union.key(values[1]):
+                    values.pop()
+                if any(values):  # an empty value still counts: some pod pairs get nothing (partial)
+                    for ports in values:
+                        _count(weights, ports)
+            far = len(group.classes) - len(near)
+            if const is not None and far and const:
+                _count(weights, const, far)
+            for ports, n in weights.values():
+                acc.add(src, dst, ports, n)
+
+    def _has_block(self, c: _Class, policies: list[CompiledPolicy], direction: str) -> bool:
+        """Whether some rule of the class names an ipBlock (then addresses differ)."""
+        return any(p.kind == "ipblock" for cp in policies for rule in cp.rules(direction) for p in rule.peers)
+
+    def _ip_ports(
+        self, c: _Class, policies: list[CompiledPolicy], direction: str, h: _Class | None, named: Pod | None
+    ) -> PortSet:
+        """What ``c``'s rules allow with a host-network pod's address (memoised by address);
+        every port when no policy isolates ``c`` for ``direction``."""
+        if not policies:
+            return ALL
+        key = (c.id, direction, h.address if h is not None else None)
+        hit = self.address_ports.get(key)
+        if hit is None:
+            end = h.end if h is not None and h.end is not None else Endpoint("")
+            hit = self.address_ports[key] = self.ip_ports(policies, direction, end, named)
+        return hit
 
     # -- external ranges ------------------------------------------------------------------
     def external(self, c: _Class, direction: str) -> list[tuple[IPSet, PortSet]]:
@@ -283,6 +370,12 @@ class _Builder:
                     if peer.kind == "ipblock" and peer.ips:
                         pieces.append((peer.ips, ports))
         return partition(pieces, self.ports)
+
+
+def _count(weights: dict[tuple[object, ...], list[Any]], ports: PortSet, n: int = 1) -> None:
+    """Add ``n`` class pairs getting ``ports`` (grouped by value)."""
+    entry = weights.setdefault(_Union.key(ports), [ports, 0])
+    entry[1] += n
 
 
 def partition(pieces: list[tuple[IPSet, PortSet]], ports: _Union | None = None) -> list[tuple[IPSet, PortSet]]:
@@ -321,14 +414,15 @@ class _Accumulator:
         self.ports = b.ports
         self.rows: list[dict[int, list[Any]]] = [{} for _ in b.refs]
 
-    def add(self, s: _Class, d: _Class, ports: PortSet) -> None:
-        """One class pair's ports (called once per distinct value of a class pair)."""
+    def add(self, s: _Class, d: _Class, ports: PortSet, pairs: int = 1) -> None:
+        """One class pair's ports (called once per distinct value of a class pair), or the
+        same ports for ``pairs`` class pairs of the same two workloads at once."""
         group = self.rows[s.widx]
         row = group.get(d.widx)
         if row is None:
-            group[d.widx] = [ports, 1, True]
+            group[d.widx] = [ports, pairs, True]
             return
-        row[1] += 1
+        row[1] += pairs
         if ports is not row[0]:
             if row[2] and _Union.key(ports) != _Union.key(row[0]):
                 row[2] = False  # while uniform, row[0] is the one value seen so far

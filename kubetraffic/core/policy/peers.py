@@ -79,7 +79,9 @@ def _failing(selector: LabelSelector, labels: Mapping[str, str]) -> list[str]:
 
 
 def match_peer(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: NamespaceLabels) -> PeerMatch:
-    """Match one peer against the remote end, explaining a miss."""
+    """Match one peer against the remote end, explaining a miss (``peer_matches`` decides)."""
+    if peer_matches(peer, policy_ns, end, ns_labels):
+        return MATCH
     if peer.kind == "invalid":
         return PeerMatch(False, f"invalid peer: {peer.problem}; it matches nothing", KIND_MISMATCH + 1, "invalid")
     if peer.kind == "ipblock":
@@ -108,29 +110,28 @@ def match_peer(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: Nam
         if failing:
             parts.append(f"pod lacks {', '.join(failing)}")
             distance += len(failing)
-    if not parts:
-        return MATCH
     return PeerMatch(False, "; ".join(parts), distance)
 
 
 def _match_block(peer: CompiledPeer, end: Endpoint) -> PeerMatch:
     block = describe_block(peer.cidr, peer.excepts)
     if end.pod is not None:
-        ips = [ip for ip in end.pod.pod_ips if ip in peer.block]
-        if ips:
+        inside = [ip for ip in end.pod.pod_ips if ip in peer.ips]
+        if inside:
             return PeerMatch(
                 False,
                 f"{end.text} is a pod: ipBlock {block} is matched only against addresses outside the cluster's "
-                f"pods, though its IP {ips[0]} is inside it (some network plugins match pod IPs too)",
+                f"pods, though its IP {inside[0]} is inside it (some network plugins match pod IPs too)",
                 1,  # the nearest of misses: plugins that match pod IPs would allow it
             )
-        return PeerMatch(
-            False, f"{end.text} is a pod; ipBlock {block} matches only addresses outside the cluster", KIND_MISMATCH
-        )
+        why = f"{end.text} is a pod; ipBlock {block} matches only addresses outside the cluster"
+        excepted = [ip for ip in end.pod.pod_ips if ip in peer.block]
+        if excepted:
+            hit = next(e for e in peer.excepts if excepted[0] in IPSet.from_cidr(e))
+            why += f" (and its IP {excepted[0]} is inside except {hit})"
+        return PeerMatch(False, why, KIND_MISMATCH)
     if end.ips is None:
         return PeerMatch(False, f"the address of {end.text} is not known, so ipBlock {block} cannot match", 1)
-    if end.ips.issubset(peer.ips):
-        return MATCH
     inside_block = end.ips & peer.block
     if inside_block:
         excluded = inside_block - peer.ips
@@ -147,7 +148,8 @@ def describe_block(cidr: str, excepts: tuple[str, ...]) -> str:
 
 
 def peer_matches(peer: CompiledPeer, policy_ns: str, end: Endpoint, ns_labels: NamespaceLabels) -> bool:
-    """The fast yes/no of ``match_peer`` (no evidence), for the matrix."""
+    """Whether one peer matches the remote end: the one decision verdicts (``match_peer``)
+    and the matrix share."""
     if peer.kind == "pods":
         pod = end.pod
         if pod is None:

@@ -68,31 +68,20 @@ PORT_OK = PortMatch(True)
 
 
 def match_port(rule: CompiledRule, port: int, protocol: str, dst: Pod | None, dst_text: str) -> PortMatch:
-    """Match one numeric port/protocol against ``rule.ports``, explaining a miss."""
-    if not rule.ports:
+    """Match one numeric port/protocol against ``rule.ports``, explaining a miss
+    (``rule_ports`` decides, as for the any-port question and the matrix)."""
+    if rule_ports(rule, dst).contains(port, protocol):
         return PORT_OK
-    named = named_ports_of(dst)
-    same_protocol = False
-    unresolved: list[str] = []
-    for p in rule.ports:
-        if p.protocol != protocol:
-            continue
-        same_protocol = True
-        if p.port is None:
-            return PORT_OK
-        if isinstance(p.port, int):
-            if p.port <= port <= (p.end_port if p.end_port is not None else p.port):
-                return PORT_OK
-            continue
-        number = named.get((p.port, p.protocol))
-        if number == port:
-            return PORT_OK
-        if number is None:
-            unresolved.append(p.port)
     wanted = describe_ports(rule.ports)
-    if not same_protocol:
+    if all(p.protocol != protocol for p in rule.ports):
         return PortMatch(False, f"protocol {protocol} not in rule ports {wanted}", "protocol")
     reason = f"port {port}/{protocol} not in {wanted}"
+    named = named_ports_of(dst)
+    unresolved = [
+        p.port
+        for p in rule.ports
+        if isinstance(p.port, str) and p.protocol == protocol and (p.port, protocol) not in named
+    ]
     if unresolved:
         names = ", ".join(unresolved)
         if dst is None:

@@ -11,6 +11,7 @@ lists a direction but has no rules for it allows nothing in that direction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from kubetraffic.core.ipset import IPSet
 from kubetraffic.core.objects import Pod
@@ -18,7 +19,7 @@ from kubetraffic.core.policy.index import CompiledPolicy, CompiledRule, PolicyIn
 from kubetraffic.core.policy.model import NO_RULES, Direction, Miss, RuleRef, SideVerdict
 from kubetraffic.core.policy.peers import Endpoint, NamespaceLabels, PeerMatch, match_peer
 from kubetraffic.core.policy.portmatch import match_port, rule_ports, unresolved_names
-from kubetraffic.core.ports import PortSet
+from kubetraffic.core.ports import PortRange, PortSet
 
 _NO_RULES_DISTANCE = 100
 _MAX_PEERS_SHOWN = 3
@@ -54,7 +55,6 @@ def evaluate_side(
     matched: list[RuleRef] = []
     misses: list[Miss] = []
     allowed_ports = PortSet()
-    coverage = IPSet()
     for cp in policies:
         rules = cp.rules(direction)
         if not rules:
@@ -69,20 +69,23 @@ def evaluate_side(
             )
             continue
         for rule in rules:
-            ok, miss, ports, covered = _judge_rule(cp, rule, direction, q, ns_labels)
+            ok, miss, ports = _judge_rule(cp, rule, direction, q, ns_labels)
             if ok:
                 matched.append(RuleRef(cp.ref, rule.index, direction))
             elif miss is not None:
                 misses.append(miss)
             if ports is not None:
                 allowed_ports = allowed_ports | ports
-            if covered:
-                coverage = coverage | covered
     misses.sort(key=lambda m: (m.distance, m.policy, m.rule))
     notes: list[str] = []
-    jointly = not matched and bool(coverage) and q.remote.ips is not None and q.remote.ips.issubset(coverage)
-    if jointly:
-        notes.append(f"{q.remote.text} is allowed by several rules together, each covering part of it")
+    jointly = False
+    if _is_range(q.remote):  # no one rule may hold the whole range, several together may
+        range_ports = _range_ports(policies, direction, q)
+        if q.port is None:
+            allowed_ports = range_ports
+        elif not matched and range_ports.contains(q.port, q.protocol):
+            jointly = True
+            notes.append(f"{q.remote.text} is allowed by several rules together, each covering part of it")
     allowed = (bool(matched) or jointly) if q.port is not None else bool(allowed_ports)
     first = matched[0] if matched else None
     return SideVerdict(
@@ -101,8 +104,8 @@ def evaluate_side(
 
 def _judge_rule(
     cp: CompiledPolicy, rule: CompiledRule, direction: Direction, q: Question, ns_labels: NamespaceLabels
-) -> tuple[bool, Miss | None, PortSet | None, IPSet | None]:
-    """(allowed, miss, ports allowed for an any-port question, partial CIDR coverage)."""
+) -> tuple[bool, Miss | None, PortSet | None]:
+    """(allowed, miss, ports allowed for an any-port question)."""
     peer_miss: PeerMatch | None = None
     reasons: list[str] = []
     failed: list[str] = []
@@ -115,23 +118,22 @@ def _judge_rule(
     if q.port is None:
         ports = rule_ports(rule, q.dst_pod)
         if peer_miss is None and ports:
-            return True, None, ports, None
+            return True, None, ports
         if not ports:
             names = unresolved_names(rule, q.dst_pod)
             where = q.dst_text if q.dst_pod is not None else "an address outside the cluster's pods"
             reasons.insert(0, f"named port {', '.join(names)} matches nothing on {where}")
             failed.insert(0, "port")
         distance = (peer_miss.distance if peer_miss else 0) + (0 if ports else 1)
-        return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None, None
+        return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None
     port_match = match_port(rule, q.port, q.protocol, q.dst_pod, q.dst_text)
     if peer_miss is None and port_match.matched:
-        return True, None, None, None
-    covered = _partial_cover(rule, q) if port_match.matched else None
+        return True, None, None
     if not port_match.matched:
         reasons.insert(0, port_match.reason)
         failed.insert(0, port_match.failed)
     distance = (peer_miss.distance if peer_miss else 0) + (0 if port_match.matched else 1)
-    return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None, covered
+    return False, Miss(cp.ref, rule.index, "; ".join(reasons), tuple(failed), distance), None
 
 
 def _peer_reason(results: list[tuple[int, PeerMatch]], direction: Direction) -> str:
@@ -144,13 +146,39 @@ def _peer_reason(results: list[tuple[int, PeerMatch]], direction: Direction) -> 
     return f"none of {len(results)} peers matches — " + "; ".join(shown) + more
 
 
-def _partial_cover(rule: CompiledRule, q: Question) -> IPSet | None:
-    """The part of a multi-address destination this rule's ipBlocks cover."""
-    ips = q.remote.ips
-    if ips is None or q.remote.pod is not None or ips.size() <= 1:
-        return None
-    out = IPSet()
-    for peer in rule.peers:
-        if peer.kind == "ipblock":
-            out = out | (ips & peer.ips)
-    return out or None
+def _is_range(remote: Endpoint) -> bool:
+    """A remote end of several addresses (a CIDR asked about)."""
+    return remote.pod is None and remote.ips is not None and remote.ips.size() > 1
+
+
+def _range_ports(policies: list[CompiledPolicy], direction: Direction, q: Question) -> PortSet:
+    """The ports allowed to *every* address of a range: each address gets the ports of
+    the rules whose peers hold it (several rules may each cover a part), the range what
+    all of its addresses get — as the port question's "jointly" does, port by port."""
+    assert q.remote.ips is not None
+    whole = q.remote.ips
+    pieces: list[tuple[IPSet, PortSet]] = []
+    for cp in policies:
+        for rule in cp.rules(direction):
+            ports = rule_ports(rule, q.dst_pod)
+            if not ports:
+                continue
+            covered = whole if rule.all_peers else IPSet()
+            for peer in rule.peers:
+                if peer.kind == "ipblock":
+                    covered = covered | (whole & peer.ips)
+            if covered:
+                pieces.append((covered, ports))
+    ranges: list[PortRange] = []
+    for protocol in sorted({p for _, ports in pieces for p in ports.by_protocol}):
+        bounds = sorted(
+            {b for _, ports in pieces for lo, hi in ports.by_protocol.get(protocol, ()) for b in (lo, hi + 1)}
+        )
+        for lo, nxt in pairwise(bounds):
+            cover = IPSet()
+            for ips, ports in pieces:
+                if ports.contains(lo, protocol):
+                    cover = cover | ips
+            if whole.issubset(cover):
+                ranges.append(PortRange(protocol, lo, nxt - 1))
+    return PortSet.of(ranges)

@@ -59,6 +59,9 @@ def test_bare_names_use_the_namespace_and_sources_prefer_workloads() -> None:
         ("198.51.100.7:80/icmp", "unknown protocol"),
         ("a/b/c/d", "expected ns/name"),
         ("x.payments.svc.cluster.local", "no Service payments/x"),
+        ("10.0.0.0/33", "bad CIDR '10.0.0.0/33'"),
+        ("10.0.0.0/33:443", "bad CIDR '10.0.0.0/33'"),
+        ("2001:db8::/129", "bad CIDR '2001:db8::/129'"),
     ],
 )
 def test_bad_names_are_one_line_errors(text: str, message: str) -> None:
