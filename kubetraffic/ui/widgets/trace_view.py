@@ -100,10 +100,12 @@ class TraceView(Vertical):
         first = trace.first_failure
         for i, (card, hop) in enumerate(zip(cards, trace.hops, strict=True)):
             card.set_hop(hop, i, i == first)
-        if first is not None:
-            target = cards[first]
+        # The first failure, else (a degraded trace) the first warning, is brought into view.
+        shown = first if first is not None else next((i for i, h in enumerate(trace.hops) if h.status == "warn"), None)
+        if shown is not None:
+            target = cards[shown]
             self.call_after_refresh(lambda: scroller.scroll_to_widget(target, animate=False, top=True))
-            if focus_failure:
+            if focus_failure and first is not None:
                 self.call_after_refresh(target.focus)
         else:
             scroller.scroll_home(animate=False)
