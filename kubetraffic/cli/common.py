@@ -7,9 +7,10 @@ from typing import NoReturn
 
 import click
 
+from kubetraffic.adapters.choose import open_source
 from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
 from kubetraffic.adapters.source import ClusterSource, LoadReport, SourceError
-from kubetraffic.cli.options import EXIT_SOURCE, EXIT_USAGE, GlobalOptions, get_options
+from kubetraffic.cli.options import EXIT_USAGE, GlobalOptions, get_options
 from kubetraffic.core.state import ClusterState
 from kubetraffic.render.text import clean_line
 
@@ -22,22 +23,11 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def make_source(opts: GlobalOptions) -> ClusterSource:
-    """--demo, --snapshot, or the live cluster (the default)."""
-    if opts.demo and opts.snapshot:
-        fail("--demo and --snapshot cannot be used together")
-    if opts.demo:
-        from kubetraffic.adapters.demo import DemoSource
-
-        return DemoSource()
-    if opts.snapshot:
-        from kubetraffic.adapters.snapshot import SnapshotSource
-
-        return SnapshotSource(opts.snapshot, default_namespace=opts.namespace or "default")
+    """--demo, --snapshot, or the live cluster (the default); a bad choice exits clearly."""
     try:
-        from kubetraffic.adapters.kube import LiveSource
-    except ImportError as exc:  # the live source arrives with its own module
-        fail(f"no live cluster source available ({exc}); use --snapshot PATH or --demo", EXIT_SOURCE)
-    return LiveSource.from_options(opts)
+        return open_source(opts)
+    except SourceError as exc:
+        fail(str(exc), exc.exit_code)
 
 
 def report_problems(report: LoadReport, *, limit: int = 20) -> None:

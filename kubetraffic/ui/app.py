@@ -14,9 +14,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from kubetraffic.adapters.choose import open_source
 from kubetraffic.adapters.source import ClusterSource, SourceError
 from kubetraffic.render.text import clean_line
-from kubetraffic.ui import sources
 from kubetraffic.ui.answers.listing import LISTINGS
 from kubetraffic.ui.feeds import ClusterFeed
 from kubetraffic.ui.screens.main import MainScreen
@@ -87,7 +87,7 @@ def run(opts: Any) -> int:
     """Open the TUI for the global flags ``opts``; returns the process exit code."""
     settings = UiSettings.from_options(opts)
     try:
-        source = sources.make_source(opts)
+        source = open_source(opts)
     except SourceError as exc:
         sys.stderr.write(f"kubetraffic: {clean_line(exc)}\n")
         return exc.exit_code

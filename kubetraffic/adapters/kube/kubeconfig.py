@@ -103,6 +103,13 @@ def merge_kubeconfigs(paths: list[str], *, must_exist: bool = False) -> tuple[di
     return merged, used
 
 
+def list_contexts(kubeconfig: str | None) -> tuple[list[str], str | None]:
+    """(context names, current-context) of the merged kubeconfig, as kubectl sees them."""
+    paths, must_exist = _candidate_files(kubeconfig, os.environ.get("KUBECONFIG"))
+    merged, _ = merge_kubeconfigs(paths, must_exist=must_exist)
+    return sorted(c.value["name"] for c in merged["contexts"]), merged.get("current-context")
+
+
 def load_cluster_config(kubeconfig: str | None, context: str | None) -> ClusterConfig:
     """Resolve flags, environment and files into a client configuration."""
     env = os.environ.get("KUBECONFIG")

@@ -11,9 +11,9 @@ from rich.text import Text
 from textual import work
 from textual.widgets import ContentSwitcher
 
+from kubetraffic.adapters.choose import kube_contexts, source_for_context
 from kubetraffic.adapters.source import SourceError
 from kubetraffic.render.text import clean_line
-from kubetraffic.ui import sources
 from kubetraffic.ui.answers.listing import ALIASES
 from kubetraffic.ui.feeds import Abandoned, interruptible
 from kubetraffic.ui.filtering import Filter, filter_cluster
@@ -146,7 +146,7 @@ class NavigationActions:
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
     def _list_contexts(self) -> None:
         try:
-            names, current = interruptible(sources.contexts, self.settings.options)
+            names, current = interruptible(kube_contexts, self.settings.options)
         except Abandoned:
             return
         except SourceError as exc:
@@ -161,7 +161,7 @@ class NavigationActions:
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False)
     def _switch(self, name: str) -> None:
         try:
-            source = interruptible(sources.source_for_context, self.settings.options, name)
+            source = interruptible(source_for_context, self.settings.options, name)
         except Abandoned:
             return
         except SourceError as exc:
