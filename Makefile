@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## The bundled demo cluster: `kubetraffic --demo` (the TUI), or the demo's answers without one.
+## The bundled demo cluster: `kubetraffic --demo` (the TUI); without a terminal, its answers.
 demo: $(STAMP)
 	@scripts/demo.sh $(VENV)
 

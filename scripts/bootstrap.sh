@@ -13,5 +13,5 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 echo "==> installing kubetraffic and its test dependencies into $venv"
-"$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet -e '.[test]'
+"$venv/bin/python" -m pip install -qq --upgrade pip
+"$venv/bin/python" -m pip install -qq -e '.[test]'
