@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubetraffic.core.diagnose.health import pod_status, pods_status
 from kubetraffic.core.objects import Pod
 from kubetraffic.core.state import ClusterState, WorkloadRef
-from kubetraffic.ui.answers.health import pod_status, pods_status
 
 
 @dataclass(slots=True)

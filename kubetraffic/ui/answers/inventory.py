@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kubetraffic.core.diagnose.health import pod_status, pods_status, service_status
 from kubetraffic.core.objects import Pod
 from kubetraffic.core.state import ClusterState
 from kubetraffic.ui import targets as t
-from kubetraffic.ui.answers.health import pod_status, pods_status, service_status
 from kubetraffic.ui.answers.index import in_namespace, workloads_in
 from kubetraffic.ui.palette import worst
 from kubetraffic.ui.targets import Target

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from kubetraffic.core.diagnose.health import pod_status, pods_status, service_status
 from kubetraffic.core.state import ClusterState, WorkloadRef
 from kubetraffic.ui import targets as t
-from kubetraffic.ui.answers.health import pod_status, pods_status, service_status
 from kubetraffic.ui.answers.index import in_namespace, workloads_in
 from kubetraffic.ui.filtering import Filter
 from kubetraffic.ui.targets import Target

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubetraffic.core.diagnose.health import service_status
 from kubetraffic.core.labels import LabelSelector
 from kubetraffic.core.objects import Pod, Service
 from kubetraffic.core.ports import resolve_named
 from kubetraffic.core.state import ClusterState
-from kubetraffic.ui.answers.health import service_status
 
 MAX_PODS = 50
 """Selected pods listed by name (the count is always exact)."""

@@ -1,7 +1,7 @@
-"""Health colours for the navigator: what a pod, workload or Service looks like at a glance.
+"""Health at a glance: what a pod, a workload or a Service looks like, in one status and a line.
 
-Statuses are ok / warn / fail / unknown (and "" for rows without health). Routes take
-their status from the trace engine (``answers.trace``); nothing here re-derives routing.
+Statuses are ok / warn / fail / unknown, the same as a trace hop's. The TUI colours its
+navigator with these; routes take their status from the trace itself.
 """
 
 from __future__ import annotations
