@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import faulthandler
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -32,11 +31,12 @@ SHOT_TIMEOUT = 120.0
 sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
-from textual.widgets import Input, TextArea  # noqa: E402
+from textual.widgets import Input  # noqa: E402
 
 from kubetraffic.ui import targets as t  # noqa: E402
 from kubetraffic.ui.app import KubetrafficApp  # noqa: E402
 from kubetraffic.ui.settings import UiSettings  # noqa: E402
+from kubetraffic.ui.svg import preserve_spaces, steady_cursors  # noqa: E402
 
 
 def make_source() -> Any:
@@ -201,20 +201,6 @@ SHOTS: dict[str, tuple[Callable[[Pilot[Any]], Awaitable[None]], dict[str, Any]]]
 }
 
 
-def no_blink(app: KubetrafficApp) -> None:
-    """Cursors drawn steadily, so a shot never catches one mid-blink."""
-    for screen in app.screen_stack:
-        for widget in screen.query(Input):
-            widget.cursor_blink = False
-        for area in screen.query(TextArea):
-            area.cursor_blink = False
-
-
-def preserve_spaces(svg: str) -> str:
-    """Keep runs of spaces in SVG renderers that collapse them (rsvg, some browsers)."""
-    return re.sub(r"<text (?!xml:space)", '<text xml:space="preserve" ', svg)
-
-
 async def take(name: str) -> Path:
     """Drive one shot and write screenshots/NAME.svg (and .png)."""
     drive, options = SHOTS[name]
@@ -229,7 +215,7 @@ async def take(name: str) -> Path:
             app.theme = options["theme"]
         await loaded(pilot)
         await drive(pilot)
-        no_blink(app)
+        steady_cursors(app)
         await pilot.pause(0.1)
         svg = preserve_spaces(app.export_screenshot(title=f"kubetraffic — {name}"))
     path = OUT / f"{name}.svg"

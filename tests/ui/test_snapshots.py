@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from kubetraffic.adapters.demo import DemoSource
 from kubetraffic.adapters.snapshot import SnapshotSource
 from kubetraffic.demo.clock import DEMO_EPOCH, ManualClock
 from kubetraffic.ui import targets as t
-from kubetraffic.ui.app import KubetrafficApp
+from kubetraffic.ui.svg import preserve_spaces, steady_cursors
 
 from .support import running, screen_text, settle, until
 
@@ -127,18 +126,6 @@ CASES: dict[str, tuple[Callable[[Pilot[Any]], Awaitable[None]], dict[str, Any]]]
 }
 
 
-def _steady(app: KubetrafficApp) -> None:
-    for screen in app.screen_stack:
-        for widget in screen.query(Input):
-            widget.cursor_blink = False
-        for area in screen.query(TextArea):
-            area.cursor_blink = False
-
-
-def _normalise(svg: str) -> str:
-    return re.sub(r"<text (?!xml:space)", '<text xml:space="preserve" ', svg)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_screen_matches_snapshot(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(ROOT)  # the header shows the snapshot path as given: keep it relative
@@ -151,11 +138,11 @@ async def test_screen_matches_snapshot(name: str, monkeypatch: pytest.MonkeyPatc
         if "theme" in options:
             app.theme = options["theme"]
         await drive(pilot)
-        _steady(app)
+        steady_cursors(app)
         await pilot.pause(0.05)
         await settle(pilot)
         text = screen_text(app)
-        svg = _normalise(app.export_screenshot(title=name))
+        svg = preserve_spaces(app.export_screenshot(title=name))
     txt_path, svg_path = SNAPSHOTS / f"{name}.txt", SNAPSHOTS / f"{name}.svg"
     if UPDATE or not svg_path.exists():
         if not UPDATE and os.environ.get("CI") == "true":
