@@ -80,14 +80,20 @@ def load_paths(
     *,
     state: ClusterState | None = None,
     default_namespace: str = "default",
+    report: LoadReport | None = None,
 ) -> tuple[ClusterState, LoadReport]:
-    """Load every manifest under ``paths`` into a (new) ClusterState with template pods."""
+    """Load every manifest under ``paths`` into a (new) ClusterState with template pods.
+
+    ``report`` (a new one by default) is filled in as the files are read, so another thread
+    may show its counts while a big snapshot loads.
+    """
     state = state or ClusterState(template_pods=True)
-    report = LoadReport()
+    report = report if report is not None else LoadReport()
     unknown: Counter[str] = Counter()
     for path in _files(paths):
         report.files += 1
         shown = "<stdin>" if path == "-" else path
+        report.reading = shown
         for doc in read_documents(path):
             report.documents += 1
             if doc.error is not None:
@@ -96,6 +102,7 @@ def load_paths(
             for obj in _objects(doc.data):
                 _load_object(state, report, unknown, obj, shown, doc, default_namespace)
     report.unknown_kinds = dict(sorted(unknown.items()))
+    report.reading = ""
     return state, report
 
 
@@ -167,10 +174,19 @@ class SnapshotSource:
     def open(self) -> ClusterState:
         """Read every path; raises SnapshotError only when a path cannot be read at all."""
         state = ClusterState(template_pods=True, info=self.info)
+        self.report = LoadReport()
         with bulk_load():
-            state, self.report = load_paths(self.paths, state=state, default_namespace=self.default_namespace)
+            load_paths(self.paths, state=state, default_namespace=self.default_namespace, report=self.report)
         state.gaps.update(saved_gaps(self.paths))
         return state
+
+    def progress(self) -> str:
+        """How far ``open()`` has got, for a progress display (safe from any thread)."""
+        report = self.report
+        if not report.reading:
+            return f"reading {', '.join(self.info.paths)}"
+        files = "1 file" if report.files == 1 else f"{report.files:,} files"
+        return f"{report.objects:,} objects from {files}, reading {report.reading}"  # counts first: paths get cut
 
     def follow(self, on_events: EventSink, on_status: StatusSink) -> None:
         """A snapshot never changes."""

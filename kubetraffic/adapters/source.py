@@ -39,6 +39,7 @@ class LoadReport:
     objects: int = 0
     unknown_kinds: dict[str, int] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
+    reading: str = ""  # the input being read right now (empty when not loading)
 
 
 class SourceError(Exception):
@@ -55,6 +56,10 @@ class ClusterSource(Protocol):
 
     def open(self) -> ClusterState:
         """Load the initial state (blocking); raises SourceError when impossible."""
+        ...
+
+    def progress(self) -> str:
+        """One line on how far ``open()`` has got; called from other threads while it runs."""
         ...
 
     def follow(self, on_events: EventSink, on_status: StatusSink) -> None:

@@ -12,6 +12,7 @@ from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resol
 from kubetraffic.adapters.source import ClusterSource, LoadReport, SourceError
 from kubetraffic.cli.options import EXIT_USAGE, GlobalOptions, get_options
 from kubetraffic.core.state import ClusterState
+from kubetraffic.render.progress import progress
 from kubetraffic.render.text import clean_line
 
 
@@ -43,7 +44,8 @@ def open_state(opts: GlobalOptions | None = None) -> tuple[ClusterState, Cluster
     opts = opts or get_options()
     source = make_source(opts)
     try:
-        state = source.open()
+        with progress(source.progress):
+            state = source.open()
     except SourceError as exc:
         fail(str(exc), exc.exit_code)
     report_problems(source.report)

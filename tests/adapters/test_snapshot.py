@@ -114,3 +114,26 @@ def test_big_streams_are_parsed_in_pieces_with_exact_line_numbers(monkeypatch: p
     assert len(pieces) == 40
     assert pieces[25] == (25 * 4 + 2, False)  # the error is reported on the broken line
     assert pieces[26] == (104, True)  # the broken document was two lines shorter
+
+
+def test_progress_names_the_file_being_read_and_counts_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kubetraffic.adapters.snapshot as snapshot
+
+    source = SnapshotSource([str(FIXTURES / "basic")])
+    assert source.progress() == f"reading {FIXTURES / 'basic'}"
+    seen: list[str] = []
+    load_object = snapshot._load_object
+
+    def watched(*args: object, **kwargs: object) -> None:
+        seen.append(source.progress())  # what another thread would show right now
+        load_object(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snapshot, "_load_object", watched)
+    state = source.open()
+    assert seen[0].startswith(f"0 objects from 1 file, reading {FIXTURES / 'basic'}/")
+    last = seen[-1]
+    assert " objects from 4 files, reading " in last
+    assert int(last.split()[0]) == source.report.objects - 1  # counted as it goes
+    assert (source.report.objects, len(seen)) == (12, 14)  # + a ConfigMap and a policy that fails conversion
+    assert state.pods()
+    assert source.progress() == f"reading {FIXTURES / 'basic'}"  # done: no file is being read

@@ -93,3 +93,42 @@ def test_cluster_strings_cannot_smuggle_terminal_escapes(tmp_path: Path) -> None
     out = run("get", "ns", "--snapshot", str(tmp_path), "--color", "always")
     assert "\x1b[31m" not in out.stdout
     assert "[bold]" in out.stdout
+
+
+def test_a_terminal_sees_the_loading_line_and_a_pipe_never_does() -> None:
+    import os
+    import pty
+
+    main, child = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "kubetraffic", "--snapshot", BASIC, "summary", "-o", "json"],
+            stdout=subprocess.PIPE,
+            stderr=child,
+            env={**os.environ, "TERM": "xterm"},
+            timeout=60,
+        )
+        os.close(child)
+        child = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the writer is gone
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(main)
+        if child >= 0:
+            os.close(child)
+    terminal = b"".join(chunks).decode()
+    assert proc.returncode == 0
+    assert f"reading {BASIC}" in terminal  # the line was drawn on the terminal ...
+    assert "\x1b[2K" in terminal.split("reading")[-1]  # ... and erased afterwards
+    assert "broken.yaml:14: invalid YAML" in terminal  # warnings still come after it
+    piped = run("--snapshot", BASIC, "summary", "-o", "json")
+    assert proc.stdout.decode() == piped.stdout  # the answer is the same either way
+    assert "reading" not in piped.stderr
+    assert "\x1b" not in piped.stderr

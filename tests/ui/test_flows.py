@@ -209,6 +209,37 @@ async def test_quit_is_instant_while_the_source_is_still_opening() -> None:
         release.set()
 
 
+async def test_the_header_says_how_far_a_slow_open_has_got() -> None:
+    release = threading.Event()
+    step = ["contacting the server"]
+
+    class Slow(SnapshotSource):
+        def open(self):  # type: ignore[no-untyped-def]
+            release.wait(30)
+            return super().open()
+
+        def progress(self) -> str:
+            return step[0]
+
+    app = KubetrafficApp(Slow([SHOP]), UiSettings())
+    try:
+        async with app.run_test(size=(120, 24)) as pilot:
+            header = app.main.header
+            await until(pilot, lambda: "contacting the server…" in str(header.render()), what="first progress")
+            step[0] = "listing [ctx]: 3/9 kinds, 1,200 objects"
+            await until(pilot, lambda: "listing [ctx]: 3/9 kinds, 1,200 objects…" in str(header.render()), what="more")
+            release.set()
+            await until(pilot, lambda: app.main.model is not None, what="loaded")
+            await settle(pilot)
+            assert header.load_state == ""
+            assert app.main._progress_timer is None  # stopped once loaded
+            step[0] = "should never show"
+            await pilot.pause(0.4)
+            assert "should never show" not in str(header.render())
+    finally:
+        release.set()
+
+
 async def test_quit_closes_the_source_with_watches_open() -> None:
     source = ScriptedSource([SHOP])
     async with running(source) as (_app, pilot):

@@ -94,6 +94,10 @@ class DemoSource:
             self.report.problems.append(self._speed_problem)
         return state
 
+    def progress(self) -> str:
+        """How far ``open()`` has got (it is quick: building the bundled scenario)."""
+        return "building the bundled demo cluster"
+
     def follow(self, on_events: EventSink, on_status: StatusSink) -> None:
         """Play the timeline in a daemon thread; each step arrives as one batch of events."""
         if self._thread is not None:

@@ -140,6 +140,20 @@ class LiveSource:
                 raise self._unreachable(fatal)
             return self._build_state()
 
+    def progress(self) -> str:
+        """How far ``open()`` has got, for a progress display (safe from any thread)."""
+        reflectors = list(self._reflectors)
+        if not reflectors:
+            return f"contacting {self.cluster.server} (context {self.cluster.context})"
+        done = sum(1 for r in reflectors if r.synced.is_set())
+        objects = sum(r.seen for r in reflectors)
+        waiting = [r.served.resource.plural for r in reflectors if not r.synced.is_set()]
+        line = f"listing {self.cluster.context}: {done}/{len(reflectors)} kinds, {objects:,} objects"
+        if waiting:
+            shown = ", ".join(waiting[:3]) + (f" and {len(waiting) - 3} more" if len(waiting) > 3 else "")
+            line += f" (waiting for {shown})"
+        return line
+
     def _reflector(self, api: KubeApi, served: Served, access: Access | None) -> Reflector:
         return Reflector(
             api,

@@ -72,6 +72,7 @@ class Reflector:
         self.known: Known = {}
         self.rv = ""
         self.listed = False
+        self.seen = 0  # objects converted by the list running now (read by progress displays)
         self.gap: str | None = None
         self.fatal: Unreachable | None = None
         self.problems: list[LoadProblem] = []
@@ -145,6 +146,7 @@ class Reflector:
         for attempt in range(3):
             fresh: Known = {}
             rv = ""
+            self.seen = 0
             try:
                 for page in self._pages():
                     rv = str((page.get("metadata") or {}).get("resourceVersion") or "")
@@ -152,6 +154,7 @@ class Reflector:
                         obj = self._convert(item)
                         if obj is not None:
                             fresh[obj.meta.key] = (obj.meta.resource_version, obj)
+                    self.seen = len(fresh)
                 return fresh, rv
             except ApiError as exc:
                 if exc.status != 410 or attempt == 2:

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer
 
 from kubetraffic.adapters.dns import HostResolver, ResolveFlagError, parse_resolve_flags
@@ -68,6 +69,7 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
         self.filter = Filter()
         self._forbidden_told: set[str] = set()
         self._loaded_once = False
+        self._progress_timer: Timer | None = None
         self._metrics_told = ""
 
     # ------------------------------------------------------------- layout
@@ -150,7 +152,24 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
         header.load_state = "loading cluster…"
         header.statuses = {}
         self.analysis.context = Context(probe=info.mode == "live")
-        self.mount(ClusterFeed(source))
+        feed = ClusterFeed(source)
+        self.mount(feed)
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+        self._progress_timer = self.set_interval(0.25, lambda: self._show_progress(feed))
+
+    def _show_progress(self, feed: ClusterFeed) -> None:
+        """While the source opens, the header says how far it has got (a live sync takes seconds)."""
+        if feed is not self.feed or feed.model is not None or self.header.load_state.startswith("cannot open"):
+            if self._progress_timer is not None:
+                self._progress_timer.stop()
+                self._progress_timer = None
+            return
+        try:
+            line = feed.source.progress()
+        except Exception:  # a progress line is a nicety; the load goes on regardless
+            return
+        self.header.load_state = f"{line}…"
 
     def _resolver(self, source: ClusterSource) -> HostResolver:
         """--resolve overrides, then the source's table, then (live only) the system resolver."""
@@ -166,6 +185,9 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
     @on(ClusterFeed.Loaded)
     def _loaded(self, message: ClusterFeed.Loaded) -> None:
         self._loaded_once = True
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
         self.model = message.model
         self.analysis.model = message.model
         # The source's own name table (the demo's) is known once it is open.

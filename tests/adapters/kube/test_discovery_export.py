@@ -123,3 +123,37 @@ def test_an_unreachable_api_server_is_exit_code_3_naming_it(kube_api: KubeAPI, t
     assert exc.value.exit_code == 3
     assert str(exc.value) == f"cannot reach the API server http://127.0.0.1:{port} (context dead): connection refused"
     source.close()
+
+
+def test_progress_counts_kinds_and_objects_while_listing(kube_api: KubeAPI, live: Callable[..., LiveSource]) -> None:
+    import threading
+
+    kube_api.create(namespace_dict("shop"))
+    kube_api.load(pod_dict(f"web-{i}", namespace="shop") for i in range(250))
+    kube_api.slow(0.15)  # each page takes a while: pods need three
+    source = live(page_size=100)
+    assert source.progress().startswith("contacting http")
+    lines: list[str] = []
+    opened = threading.Event()
+
+    def watch() -> None:
+        while not opened.is_set():
+            lines.append(source.progress())
+            opened.wait(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        state = source.open()
+    finally:
+        opened.set()
+        watcher.join()
+    kube_api.slow(0)
+    total = len(source._reflectors)
+    listing = [line for line in lines if line.startswith("listing emulated: ")]
+    partway = [line for line in listing if "(waiting for " in line and "pods" in line.split("(waiting for ")[1]]
+    assert partway, lines
+    counts = [int(line.split(" kinds, ")[1].split()[0].replace(",", "")) for line in listing]
+    assert counts == sorted(counts)  # grows as pages arrive
+    assert any(100 <= c < 251 for c in counts), lines  # seen between pages
+    assert source.progress() == f"listing emulated: {total}/{total} kinds, {state.pod_count() + 1} objects"
