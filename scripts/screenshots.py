@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input  # noqa: E402
+from textual.worker import WorkerCancelled  # noqa: E402
 
 from kubetraffic.ui import targets as t  # noqa: E402
 from kubetraffic.ui.app import KubetrafficApp  # noqa: E402
@@ -62,13 +63,38 @@ async def settle(pilot: Pilot[Any], timeout: float = 15.0) -> None:
             await pilot.pause(0.05)
             if not [w for w in app.workers if w.group != "cluster" and w.is_running]:
                 return
-        await app.workers.wait_for_complete(busy)
+        try:  # bounded: a worker that never ends must not wedge the script
+            await asyncio.wait_for(app.workers.wait_for_complete(busy), max(0.1, deadline - time.monotonic()))
+        except TimeoutError:
+            break
+        except WorkerCancelled:
+            continue  # superseded by a newer worker (an exclusive group): look again
+    busy = [w.name or w.group for w in app.workers if w.group != "cluster" and w.is_running]
+    print(f"warning: workers still running after {timeout:.0f} s: {busy}", file=sys.stderr)
 
 
 async def loaded(pilot: Pilot[Any]) -> None:
+    """The cluster is shown, its health scanned, and the app has opened on the first trouble."""
     app = pilot.app
     while not (app.screen_stack and getattr(app.screen, "model", None) is not None):
         await asyncio.sleep(0.02)
+    await settle(pilot)
+    screen = app.screen
+    nav = screen.navigator
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        health = {ns: nav._health.get(ns) for ns in nav.namespaces()}
+        if all(health.values()):
+            failing = [ns for ns, rows in health.items() if rows.status == "fail"]
+            where = t.Target(t.NAMESPACE, "", (failing or list(health))[0])
+            if screen.analysis.target == where and screen.analysis.analysis is not None:
+                break
+        await pilot.pause(0.05)
+    else:
+        print(
+            f"warning: the app never settled on its opening namespace: {health}, {screen.analysis.target}",
+            file=sys.stderr,
+        )
     await settle(pilot)
 
 
@@ -148,7 +174,7 @@ async def shot_capture(pilot: Pilot[Any]) -> None:
     while time.monotonic() < deadline and (app.main.packets.summary is None or app.main.packets.summary.packets < 12):
         await pilot.pause(0.2)
     assert feed.running or app.main.packets.summary is not None
-    await settle(pilot)
+    await settle(pilot, timeout=60)  # the capture runs its course
 
 
 async def shot_pods(pilot: Pilot[Any]) -> None:

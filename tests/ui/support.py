@@ -4,6 +4,7 @@ messages, and a scripted source that plays change events like a live cluster wou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from kubetraffic.adapters.snapshot import SnapshotSource
 from kubetraffic.adapters.source import EventSink, LoadReport, StatusSink
@@ -66,7 +68,10 @@ async def settle(pilot: Pilot[Any], *, timeout: float = 10.0, ignore: tuple[str,
                 return
         if time.monotonic() > deadline:
             raise TimeoutError(f"workers still running: {[w.name or w.group for w in busy]}")
-        await app.workers.wait_for_complete(busy)
+        # Bounded, so a worker that never ends fails the test by name instead of hanging it;
+        # one superseded by a newer worker (an exclusive group) is cancelled: look again.
+        with contextlib.suppress(TimeoutError, WorkerCancelled):
+            await asyncio.wait_for(app.workers.wait_for_complete(busy), max(0.05, deadline - time.monotonic()))
 
 
 async def until(
@@ -133,7 +138,25 @@ async def running(
             what="the cluster to load",
         )
         await settle(pilot)
+        await until(pilot, lambda: landed(app), what="the health scan and the landing on trouble")
         yield app, pilot
+
+
+def landed(app: KubetrafficApp) -> bool:
+    """The health scan is done and the app shows where it opens: the first failing namespace
+    (or, with none failing, the first namespace), its answer computed."""
+    from kubetraffic.ui import targets as t
+
+    screen = app.main
+    nav = screen.navigator
+    names = nav.namespaces()
+    if not names or not all(ns in nav._health for ns in names):
+        return False
+    focus = screen.settings.namespace or screen.source.info.namespace  # opened there, expanded
+    failing = [ns for ns in names if nav._health[ns].status == "fail"]
+    where = focus if focus in names else failing[0] if failing else names[0]
+    analysis = screen.analysis
+    return analysis.target == t.Target(t.NAMESPACE, "", where) and analysis.analysis is not None
 
 
 class ScriptedSource(SnapshotSource):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,6 +43,63 @@ async def test_navigator_loads_a_namespace_when_expanded_and_shows_health() -> N
         await settle(pilot)
         groups = [str(c.label) for c in shop.children]
         assert groups == ["✖ Ingresses (2)", "✖ Services (4)", "▲ Workloads (4)", "  NetworkPolicies (4)"]
+
+
+async def test_it_opens_on_the_first_failing_namespace() -> None:
+    async with running(SnapshotSource([SHOP])) as (app, _pilot):
+        nav = app.main.navigator
+        assert nav.namespaces()[0] == "ingress-nginx"  # first in the list, healthy
+        assert nav.current == t.Target(t.NAMESPACE, "", "shop")
+        assert app.main.analysis.target == t.Target(t.NAMESPACE, "", "shop")
+        assert "Service shop/admin: selects no pods" in widget_text(app.main.analysis)
+
+
+async def test_a_user_who_moved_first_keeps_the_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kubetraffic.ui.widgets.navigator as navigator
+
+    release = threading.Event()
+    scanned: list[str] = []
+    scan = navigator.namespace_rows
+
+    def recorded(state, namespace, route_health):  # type: ignore[no-untyped-def]
+        scanned.append(namespace)
+        return scan(state, namespace, route_health)
+
+    class Clock:
+        """The scan's pause between namespaces; after the broken one it lasts until released."""
+
+        @staticmethod
+        def perf_counter() -> float:
+            return time.perf_counter()
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            if scanned[-1:] == ["shop"]:
+                release.wait(10)  # outside the model's lock: the rest of the app carries on
+            time.sleep(seconds)
+
+    monkeypatch.setattr(navigator, "namespace_rows", recorded)
+    monkeypatch.setattr(navigator, "time", Clock)
+    monkeypatch.setattr(navigator, "SCAN_CHUNK", 1)  # each namespace's health is posted on its own
+    app = KubetrafficApp(SnapshotSource([SHOP]), UiSettings())
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            nav = app.main.navigator
+            await until(pilot, lambda: nav.current is not None, what="the first row", ignore=("health",))
+            await pilot.press("down")
+            release.set()
+            await until(pilot, lambda: all(ns in nav._health for ns in nav.namespaces()), what="the scan")
+            await settle(pilot)
+            assert nav.current == t.Target(t.NAMESPACE, "", "kube-system")
+            assert app.main.analysis.target == t.Target(t.NAMESPACE, "", "kube-system")
+    finally:
+        release.set()
+
+
+async def test_an_asked_for_namespace_is_where_it_opens() -> None:
+    async with running(SnapshotSource([SHOP]), settings=UiSettings(namespace="payments")) as (app, _pilot):
+        assert app.main.navigator.current == t.Target(t.NAMESPACE, "", "payments")
+        assert app.main.analysis.target == t.Target(t.NAMESPACE, "", "payments")
 
 
 async def test_select_broken_service_shows_why() -> None:

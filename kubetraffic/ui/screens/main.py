@@ -212,6 +212,15 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
         for kind, reason in sorted(gaps.items()):
             self.notify(f"{kind}: {clean_line(reason)}", title="Not visible", severity="warning", markup=False)
 
+    @on(Navigator.Trouble)
+    def _trouble(self, message: Navigator.Trouble) -> None:
+        """Open on trouble: the first failing namespace, unless the user has moved on already."""
+        first = self.navigator.namespaces()[:1]
+        opened = [Target(t.NAMESPACE, "", ns) for ns in first]
+        if self.showing_list or self.analysis.target not in (None, *opened):
+            return
+        self.navigator.land(message.namespace)  # its cursor moves; the analysis follows as usual
+
     @on(ClusterFeed.LoadFailed)
     def _load_failed(self, message: ClusterFeed.LoadFailed) -> None:
         if not self._loaded_once:

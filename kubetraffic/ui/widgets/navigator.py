@@ -9,7 +9,7 @@ background scan so a broken route is red at a glance without expanding anything.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
 from textual import on, work
@@ -48,6 +48,13 @@ class Navigator(NavTree):
             super().__init__()
             self.target, self.chosen = target, chosen
 
+    class Trouble(Message):
+        """The health scan found the first failing namespace while the cursor was untouched."""
+
+        def __init__(self, namespace: str) -> None:
+            super().__init__()
+            self.namespace = namespace
+
     class _Rows(Message):
         """Rows of some namespaces were computed (internal: worker to widget)."""
 
@@ -71,6 +78,9 @@ class Navigator(NavTree):
         self._refresh_timer: Timer | None = None
         self._health_timer: Timer | None = None
         self._select_timer: Timer | None = None
+        self._landing: TreeNode[NavRow] | None = None
+        """The row the cursor was put on at load; while it stays there untouched, the first
+        failing namespace the health scan finds may take the cursor (``Trouble``, ``land``)."""
 
     # ----------------------------------------------------------------- loading
     def show_cluster(self, model: ClusterModel, pod_counts: dict[str, int], focus_namespace: str | None) -> None:
@@ -85,12 +95,16 @@ class Navigator(NavTree):
         self.flasher.clear()
         self.clear()
         self._sync_namespaces(sorted(pod_counts))
+        self._landing = None
+        self._landed_on: TreeNode[NavRow] | None = None
         if focus_namespace and focus_namespace in self._ns_nodes:
             node = self._ns_nodes[focus_namespace]
             node.expand()
             self.move_to(node)
         elif self._ns_nodes:
-            self.move_to(next(iter(self._ns_nodes.values())))
+            first = self._landing = next(iter(self._ns_nodes.values()))
+            # Placed after the first refresh; by then trouble found meanwhile may have moved it.
+            self.move_to(first, lambda: self._landed_on or first)
         # Health comes after the first frame: the namespaces are on screen before any scan.
         self.call_after_refresh(self._scan, sorted(pod_counts))
 
@@ -182,6 +196,28 @@ class Navigator(NavTree):
             new = self._namespace_row(ns)
             if _differs(node.data, new):
                 self._relabel(node, new, flash=False)
+            if rows.status == "fail" and self._landing is not None:
+                self.post_message(self.Trouble(ns))  # the first failing namespace, once
+
+    def land(self, namespace: str) -> bool:
+        """Move to ``namespace`` if nobody has moved the cursor since the cluster was shown."""
+        landing, self._landing = self._landing, None
+        node = self._ns_nodes.get(namespace)
+        if landing is None or node is None or node is landing:
+            return False  # touched, gone, or already there
+        if self.cursor_node not in (landing, None) or landing.is_expanded:
+            return False
+        if self._select_timer is not None:
+            self._select_timer.stop()  # the first row's pending selection is moot now
+        self._landed_on = node  # the first placement, if still to come, lands here too
+        self.move_to(node)
+        return True
+
+    def on_key(self) -> None:
+        self._landing = None  # the user is navigating: the cursor is theirs now
+
+    def on_click(self) -> None:
+        self._landing = None
 
     def _fill(self, ns: str) -> None:
         node = self._ns_nodes.get(ns)
@@ -280,6 +316,7 @@ class Navigator(NavTree):
     # ---------------------------------------------------------------- filter
     def apply_filter(self, result: FilterResult | None) -> None:
         """Show only what passes ``result`` (None: everything)."""
+        self._landing = None
         before = self.current
         self.filter = None if result is None or result.filter.empty else result
         self._sync_namespaces(sorted(self._pods))
@@ -306,6 +343,7 @@ class Navigator(NavTree):
     # ------------------------------------------------------------- selection
     def select_target(self, target: Target) -> bool:
         """Move the cursor to ``target`` (expanding its namespace); False when not shown."""
+        self._landing = None
         for node in self._walk():
             if node.data is not None and node.data.target == target:
                 parent = node.parent
@@ -316,12 +354,14 @@ class Navigator(NavTree):
                 return True
         return False
 
-    def move_to(self, node: TreeNode[NavRow]) -> None:
-        """Put the cursor on ``node`` once the tree's lines reflect the latest changes."""
+    def move_to(self, node: TreeNode[NavRow], where: Callable[[], TreeNode[NavRow]] | None = None) -> None:
+        """Put the cursor on ``node`` (or on what ``where()`` says by then) once the tree's
+        lines reflect the latest changes."""
 
         def move() -> None:
-            self.move_cursor(node)
-            self.scroll_to_node(node, animate=False)
+            target = where() if where is not None else node
+            self.move_cursor(target)
+            self.scroll_to_node(target, animate=False)
 
         self.call_after_refresh(move)
 
