@@ -154,24 +154,22 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
         self.analysis.context = Context(probe=info.mode == "live")
         feed = ClusterFeed(source)
         self.mount(feed)
-        self._stop_progress()
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
         self._progress_timer = self.set_interval(0.25, lambda: self._show_progress(feed))
 
     def _show_progress(self, feed: ClusterFeed) -> None:
         """While the source opens, the header says how far it has got (a live sync takes seconds)."""
-        if feed is not self.feed or feed.model is not None:
-            self._stop_progress()
+        if feed is not self.feed or feed.model is not None or self.header.load_state.startswith("cannot open"):
+            if self._progress_timer is not None:
+                self._progress_timer.stop()
+                self._progress_timer = None
             return
         try:
             line = feed.source.progress()
         except Exception:  # a progress line is a nicety; the load goes on regardless
             return
         self.header.load_state = f"{line}…"
-
-    def _stop_progress(self) -> None:
-        if self._progress_timer is not None:
-            self._progress_timer.stop()
-            self._progress_timer = None
 
     def _resolver(self, source: ClusterSource) -> HostResolver:
         """--resolve overrides, then the source's table, then (live only) the system resolver."""
@@ -187,7 +185,9 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
     @on(ClusterFeed.Loaded)
     def _loaded(self, message: ClusterFeed.Loaded) -> None:
         self._loaded_once = True
-        self._stop_progress()
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
         self.model = message.model
         self.analysis.model = message.model
         # The source's own name table (the demo's) is known once it is open.
@@ -223,7 +223,6 @@ class MainScreen(NavigationActions, ObjectActions, CaptureActions, MetricsAction
 
     @on(ClusterFeed.LoadFailed)
     def _load_failed(self, message: ClusterFeed.LoadFailed) -> None:
-        self._stop_progress()
         if not self._loaded_once:
             return  # the first source failed: the app leaves with its error and exit code
         message.stop()

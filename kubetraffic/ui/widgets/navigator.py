@@ -9,7 +9,7 @@ background scan so a broken route is red at a glance without expanding anything.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
 from textual import on, work
@@ -96,13 +96,15 @@ class Navigator(NavTree):
         self.clear()
         self._sync_namespaces(sorted(pod_counts))
         self._landing = None
+        self._landed_on: TreeNode[NavRow] | None = None
         if focus_namespace and focus_namespace in self._ns_nodes:
             node = self._ns_nodes[focus_namespace]
             node.expand()
             self.move_to(node)
         elif self._ns_nodes:
-            self._landing = next(iter(self._ns_nodes.values()))
-            self.move_to(self._landing)
+            first = self._landing = next(iter(self._ns_nodes.values()))
+            # Placed after the first refresh; by then trouble found meanwhile may have moved it.
+            self.move_to(first, lambda: self._landed_on or first)
         # Health comes after the first frame: the namespaces are on screen before any scan.
         self.call_after_refresh(self._scan, sorted(pod_counts))
 
@@ -197,20 +199,19 @@ class Navigator(NavTree):
             if rows.status == "fail" and self._landing is not None:
                 self.post_message(self.Trouble(ns))  # the first failing namespace, once
 
-    def land(self, namespace: str) -> None:
-        """Move to ``namespace`` if nobody has moved the cursor since the cluster was shown.
-
-        Deferred moves run in order, so a first placement still to come happens before this one.
-        """
+    def land(self, namespace: str) -> bool:
+        """Move to ``namespace`` if nobody has moved the cursor since the cluster was shown."""
         landing, self._landing = self._landing, None
         node = self._ns_nodes.get(namespace)
         if landing is None or node is None or node is landing:
-            return  # touched, gone, or already there
+            return False  # touched, gone, or already there
         if self.cursor_node not in (landing, None) or landing.is_expanded:
-            return
+            return False
         if self._select_timer is not None:
             self._select_timer.stop()  # the first row's pending selection is moot now
+        self._landed_on = node  # the first placement, if still to come, lands here too
         self.move_to(node)
+        return True
 
     def on_key(self) -> None:
         self._landing = None  # the user is navigating: the cursor is theirs now
@@ -353,12 +354,14 @@ class Navigator(NavTree):
                 return True
         return False
 
-    def move_to(self, node: TreeNode[NavRow]) -> None:
-        """Put the cursor on ``node`` once the tree's lines reflect the latest changes."""
+    def move_to(self, node: TreeNode[NavRow], where: Callable[[], TreeNode[NavRow]] | None = None) -> None:
+        """Put the cursor on ``node`` (or on what ``where()`` says by then) once the tree's
+        lines reflect the latest changes."""
 
         def move() -> None:
-            self.move_cursor(node)
-            self.scroll_to_node(node, animate=False)
+            target = where() if where is not None else node
+            self.move_cursor(target)
+            self.scroll_to_node(target, animate=False)
 
         self.call_after_refresh(move)
 
